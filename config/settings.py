@@ -1,0 +1,236 @@
+"""One settings module, driven by the environment (documented in .env.example)."""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+# Local default only; production sets SECRET_KEY (see .env.example).
+SECRET_KEY = env.str("SECRET_KEY", default="insecure-local-only-key-change-me")  # noqa: S105
+
+# Hosts: BASE_DOMAIN may carry a port locally (localhost:8000). Every commune lives at
+# <slug>.<BASE_DOMAIN>; operators at ops.<BASE_DOMAIN>; legacy links at parents.<BASE_DOMAIN>.
+BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost:8000")
+BASE_HOSTNAME = BASE_DOMAIN.split(":")[0]
+OPS_HOSTNAME = env.str("OPS_HOSTNAME", default=f"ops.{BASE_HOSTNAME}")
+LEGACY_PARENTS_HOSTNAME = f"parents.{BASE_HOSTNAME}"
+SITE_SCHEME = env.str("SITE_SCHEME", default="http")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[f".{BASE_HOSTNAME}", BASE_HOSTNAME])
+CSRF_TRUSTED_ORIGINS = env.list(
+    "CSRF_TRUSTED_ORIGINS", default=[f"{SITE_SCHEME}://*.{BASE_DOMAIN}"]
+)
+
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "provisioning",
+    "backups",
+    "shared_apps.audit",
+    "shared_apps.announcements",
+    "shared_apps.console",
+    "shared_apps.opsapi",
+    # Installed in both: operators and their sessions live in the public schema,
+    # agents and parents in their commune's schema.
+    "tenant_apps.accounts",
+    "tenant_apps.outbox",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django_htmx",
+]
+
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "rest_framework.authtoken",
+    "tenant_apps.accounts",
+    "tenant_apps.outbox",
+    "tenant_apps.commune_settings",
+    "tenant_apps.backoffice",
+    "tenant_apps.portal",
+]
+
+INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Commune"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+TENANT_TEMPLATE_SCHEMA = env.str("TENANT_TEMPLATE_SCHEMA", default="commune_template")
+
+MIDDLEWARE = [
+    "config.request_context.RequestIdMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tenants.middleware.CommuneRoutingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tenant_apps.accounts.middleware.SessionSchemaGuardMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tenants.context_processors.commune",
+                "tenant_apps.backoffice.context_processors.commune_shell",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/cantine")}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("CACHE_URL", default="redis://127.0.0.1:6379/1"),
+        # Every cache key carries the schema name, so communes never share an entry.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="cantine"),
+    }
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = env.list(
+    "PASSWORD_HASHERS",
+    default=[
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ],
+)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "tenant_apps.accounts.passwords.CharacterClassesValidator"},
+]
+LOGIN_THROTTLE_MAX_FAILURES = env.int("LOGIN_THROTTLE_MAX_FAILURES", default=5)
+LOGIN_THROTTLE_WINDOW_S = env.int("LOGIN_THROTTLE_WINDOW_S", default=900)
+INVITATION_VALID_HOURS = 24
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français")]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+
+# Files go to S3-compatible storage under a per-commune prefix (see tenants.storage).
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="http://127.0.0.1:9000")
+S3_ACCESS_KEY_ID = env.str("S3_ACCESS_KEY_ID", default="local")
+S3_SECRET_ACCESS_KEY = env.str("S3_SECRET_ACCESS_KEY", default="local")  # noqa: S105
+S3_REGION = env.str("S3_REGION", default="eu-west-3")
+S3_FILES_BUCKET = env.str("S3_FILES_BUCKET", default="cantine-files")
+S3_BACKUPS_BUCKET = env.str("S3_BACKUPS_BUCKET", default="cantine-backups")
+STORAGES = {
+    "default": {"BACKEND": "tenants.storage.CommuneS3Storage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AWS_S3_ENDPOINT_URL = S3_ENDPOINT_URL
+AWS_ACCESS_KEY_ID = S3_ACCESS_KEY_ID
+AWS_SECRET_ACCESS_KEY = S3_SECRET_ACCESS_KEY
+AWS_S3_REGION_NAME = S3_REGION
+AWS_STORAGE_BUCKET_NAME = S3_FILES_BUCKET
+AWS_DEFAULT_ACL = None
+AWS_QUERYSTRING_AUTH = True
+AWS_S3_ADDRESSING_STYLE = "path"
+
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cantine <ne-pas-repondre@localhost>")
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_BASE_BACKOFF_S = env.int("OUTBOX_BASE_BACKOFF_S", default=30)
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "web"
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BEAT_SCHEDULE = {
+    "outbox-deliver": {
+        "task": "tenant_apps.outbox.tasks.fan_out_outbox_delivery",
+        "schedule": env.int("OUTBOX_SWEEP_EVERY_S", default=60),
+    },
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api_errors.json_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cantine — API",
+    "DESCRIPTION": "API des opérateurs (hôte ops) et des communes.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "config.request_context.LogContextFilter"}},
+    "formatters": {"json": {"()": "config.request_context.JsonFormatter"}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["context"]},
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+BACKUP_ENCRYPTION_KEYS = env.dict("BACKUP_ENCRYPTION_KEYS", default={})
+BACKUP_ACTIVE_KEY_ID = env.str("BACKUP_ACTIVE_KEY_ID", default="")

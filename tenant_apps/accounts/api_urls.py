@@ -1,0 +1,5 @@
+from django.urls import path
+
+from tenant_apps.accounts.api import MeView
+
+urlpatterns = [path("moi/", MeView.as_view(), name="api-me")]

@@ -1,0 +1,80 @@
+"""Login, logout and password links, shared by the ops host, the back office and the portal."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth import authenticate, login, logout
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from tenant_apps.accounts.forms import LoginForm, PasswordSetForm
+from tenant_apps.accounts.middleware import SESSION_SCHEMA_KEY
+from tenant_apps.accounts.services import password_set_with_token, password_token_user
+from tenant_apps.accounts.throttle import login_allowed, login_failed, login_succeeded
+
+BAD_CREDENTIALS = "Courriel ou mot de passe incorrect."
+THROTTLED = (
+    "Trop de tentatives de connexion. Par sécurité, réessayez dans quelques minutes "
+    "ou demandez un nouveau mot de passe."
+)
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def login_page(
+    request: HttpRequest, *, template: str, roles: Iterable[str], default_next: str
+) -> HttpResponse:
+    """The same answer for an unknown email, a wrong password and a wrong role:
+    nobody learns from this page which accounts exist."""
+    form = LoginForm(request.POST or None)
+    error = ""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        ip = _client_ip(request)
+        if not login_allowed(email, ip):
+            error, status = THROTTLED, 429
+        else:
+            user = authenticate(request, email=email, password=form.cleaned_data["password"])
+            if user is None or getattr(user, "role", None) not in set(roles):
+                login_failed(email, ip)
+                error, status = BAD_CREDENTIALS, 400
+            else:
+                login_succeeded(email)
+                login(request, user)
+                request.session[SESSION_SCHEMA_KEY] = connection.schema_name
+                target = request.POST.get("next") or request.GET.get("next") or default_next
+                if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                    target = default_next
+                return redirect(target)
+    elif request.method == "POST":
+        status = 400
+    context = {"form": form, "error": error, "next": request.GET.get("next", "")}
+    return render(request, template, context, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect(request.POST.get("next") or "/")
+
+
+def password_set_page(request: HttpRequest, token: str) -> HttpResponse:
+    user = password_token_user(token=token)
+    if user is None:
+        return render(request, "accounts/link_expired.html", status=410)
+    form = PasswordSetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_set_with_token(token=token, password=form.cleaned_data["password1"])
+        except ValidationError as exc:
+            form.add_error("password1", exc)
+        else:
+            return render(request, "accounts/password_done.html", {"user": user})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/password_set.html", {"form": form, "user": user}, status=status)

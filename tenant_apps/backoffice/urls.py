@@ -1,0 +1,13 @@
+from django.urls import path
+
+from tenant_apps.accounts.views import logout_view
+from tenant_apps.backoffice import views
+
+app_name = "backoffice"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("connexion/", views.backoffice_login, name="login"),
+    path("deconnexion/", logout_view, name="logout"),
+    path("parametres/", views.settings_page, name="settings"),
+    path("envois/", views.outbox_page, name="outbox"),
+]

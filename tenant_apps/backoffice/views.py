@@ -1,0 +1,46 @@
+"""Back office shell: dashboard, settings, outbox state. Later issues add their pages."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from tenant_apps.accounts.access import administrator_required, agent_required
+from tenant_apps.accounts.models import AGENT_ROLES
+from tenant_apps.accounts.views import login_page
+from tenant_apps.commune_settings.forms import CommuneSettingsForm
+from tenant_apps.commune_settings.selectors import commune_settings_get
+from tenant_apps.outbox.selectors import outbox_counts, outbox_recent
+
+
+def backoffice_login(request: HttpRequest) -> HttpResponse:
+    return login_page(
+        request, template="backoffice/login.html", roles=AGENT_ROLES, default_next="/gestion/"
+    )
+
+
+@agent_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "backoffice/dashboard.html", {"outbox": outbox_counts()})
+
+
+@administrator_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    row = commune_settings_get()
+    form = CommuneSettingsForm(request.POST or None, request.FILES or None, instance=row)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Paramètres enregistrés.")
+            return redirect("backoffice:settings")
+        messages.error(request, "Certains champs sont à corriger : rien n'a été modifié.")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "backoffice/settings.html", {"form": form}, status=status)
+
+
+@agent_required
+def outbox_page(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "backoffice/outbox.html",
+        {"messages_list": outbox_recent(), "counts": outbox_counts()},
+    )

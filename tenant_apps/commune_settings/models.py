@@ -1,0 +1,30 @@
+"""The commune's own settings, in its schema (one row)."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+COLOUR_VALIDATOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Couleur au format #RRGGBB.")
+
+
+class CommuneSettings(models.Model):
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    display_name = models.CharField("nom affiché", max_length=120)
+    address = models.TextField("adresse", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("courriel du service", blank=True)
+    opening_hours = models.TextField("horaires d'ouverture", blank=True)
+    brand_colour = models.CharField(
+        "couleur principale", max_length=7, default="#1d4e89", validators=[COLOUR_VALIDATOR]
+    )
+    logo = models.ImageField("logo", upload_to="branding/", blank=True)
+    portal_welcome_text = models.TextField("texte d'accueil du portail", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "paramètres"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(singleton=True), name="settings_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
