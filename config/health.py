@@ -37,5 +37,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         except Exception as exc:  # a probe reports, it never raises
             results[name] = f"erreur : {type(exc).__name__}"
     ready = all(v == "ok" for v in results.values())
-    return JsonResponse({"status": "ok" if ready else "indisponible", "checks": results},
-                        status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "indisponible", "checks": results},
+        status=200 if ready else 503,
+    )

@@ -11,7 +11,7 @@ urlpatterns = [
     path("api/v1/", include("shared_apps.opsapi.urls")),
     path(
         "api/schema/",
-        SpectacularAPIView.as_view(urlconf="shared_apps.opsapi.urls"),
+        SpectacularAPIView.as_view(urlconf="config.urls_public"),
         name="api-schema",
     ),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -12,7 +12,7 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.accounts.api_urls")),
     path(
         "api/schema/",
-        SpectacularAPIView.as_view(urlconf="tenant_apps.accounts.api_urls"),
+        SpectacularAPIView.as_view(urlconf="config.urls_tenant"),
         name="api-schema",
     ),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -5,12 +5,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django_tenants.clone import CloneSchema
 from django_tenants.migration_executors.base import run_migrations
 from django_tenants.utils import schema_exists
 from psycopg import sql
 
 from provisioning.migration_state import schemas_behind
+from provisioning.template_script import schema_create_from_template
+from tenants.db import use_public
 from tenants.naming import SCHEMA_PREFIX
 
 logger = logging.getLogger(__name__)
@@ -39,10 +40,13 @@ def schema_migrate(schema_name: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema_name)))
     run_migrations(
-        args=[], options=dict(MIGRATE_OPTIONS), executor_codename="provisioning",
-        schema_name=schema_name, allow_atomic=True,
+        args=[],
+        options=dict(MIGRATE_OPTIONS),
+        executor_codename="provisioning",
+        schema_name=schema_name,
+        allow_atomic=True,
     )
-    connection.set_schema_to_public()
+    use_public()
 
 
 def template_schema_ensure() -> str:
@@ -59,14 +63,14 @@ def schema_clone_from_template(schema_name: str) -> None:
 
     Runs inside the caller's transaction, so a failure leaves no schema behind. The caller
     has made sure the template is migrated (template_schema_ensure)."""
-    template = settings.TENANT_TEMPLATE_SCHEMA
-    CloneSchema().clone_schema(template, schema_name, "DATA", set_connection=True)
+    use_public()
+    schema_create_from_template(settings.TENANT_TEMPLATE_SCHEMA, schema_name)
 
 
 def schema_drop(schema_name: str) -> None:
     if schema_name == settings.TENANT_TEMPLATE_SCHEMA or not schema_name.startswith(SCHEMA_PREFIX):
         raise ValueError(f"refusing to drop schema {schema_name!r}")
-    connection.set_schema_to_public()
+    use_public()
     with connection.cursor() as cursor:
         cursor.execute(
             sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema_name))

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from provisioning.models import JobStatus, ProvisioningJob
 from provisioning.schemas import schema_clone_from_template, schema_drop, template_schema_ensure
 from shared_apps.audit.services import operator_action_record
+from tenants.db import use_commune, use_public
 from tenants.models import BillingMode, Commune, CommuneStatus, Domain, Module, PaymentMode
 from tenants.naming import InvalidSlug, hostname_for, schema_name_for, validate_insee_code
 from tenants.selectors import commune_url
@@ -129,14 +130,18 @@ def provisioning_job_run(*, job_id: int) -> ProvisioningJob:
 
     A failure at any point rolls everything back (PostgreSQL DDL is transactional), so
     the job can simply be retried."""
-    connection.set_schema_to_public()
+    use_public()
     job = ProvisioningJob.objects.select_related("commune").get(pk=job_id)
     if job.status == JobStatus.SUCCEEDED:
         return job
     started = time.monotonic()
     _job_progress(
-        job, "Copie du modèle de base de données", 20,
-        status=JobStatus.RUNNING, started_at=timezone.now(), error="",
+        job,
+        "Copie du modèle de base de données",
+        20,
+        status=JobStatus.RUNNING,
+        started_at=timezone.now(),
+        error="",
     )
     commune = job.commune
     try:
@@ -144,23 +149,30 @@ def provisioning_job_run(*, job_id: int) -> ProvisioningJob:
         with transaction.atomic():
             schema_clone_from_template(commune.schema_name)
             _seed_commune_schema(commune, job)
-            connection.set_schema_to_public()
+            use_public()
             Commune.objects.filter(pk=commune.pk).update(
                 status=CommuneStatus.ACTIVE, status_changed_at=timezone.now()
             )
     except Exception as exc:
-        connection.set_schema_to_public()
+        use_public()
         logger.exception("provisioning failed for %s", commune.slug)
         _job_progress(
-            job, "Échec de la création", 0, status=JobStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now(),
+            job,
+            "Échec de la création",
+            0,
+            status=JobStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
         )
         Commune.objects.filter(pk=commune.pk).update(status=CommuneStatus.FAILED)
         job.refresh_from_db()
         return job
     _job_progress(
-        job, "Commune prête ; invitation envoyée à l'administrateur", 100,
-        status=JobStatus.SUCCEEDED, finished_at=timezone.now(),
+        job,
+        "Commune prête ; invitation envoyée à l'administrateur",
+        100,
+        status=JobStatus.SUCCEEDED,
+        finished_at=timezone.now(),
         duration_s=time.monotonic() - started,
     )
     job.refresh_from_db()
@@ -173,7 +185,7 @@ def _seed_commune_schema(commune: Commune, job: ProvisioningJob) -> None:
     from tenant_apps.accounts.services import user_create, user_invite
     from tenant_apps.commune_settings.models import CommuneSettings
 
-    connection.set_tenant(commune)
+    use_commune(commune)
     CommuneSettings.objects.create(
         display_name=commune.name,
         address=commune.address,
@@ -183,9 +195,7 @@ def _seed_commune_schema(commune: Commune, job: ProvisioningJob) -> None:
         portal_welcome_text=f"Bienvenue sur le portail des familles de {commune.name}.",
     )
     admin = user_create(email=job.admin_email, role=Role.ADMINISTRATOR, full_name=job.admin_name)
-    user_invite(
-        user=admin, site_url=commune_url(commune, "/"), commune_name=commune.name
-    )
+    user_invite(user=admin, site_url=commune_url(commune, "/"), commune_name=commune.name)
 
 
 @transaction.atomic
@@ -218,16 +228,22 @@ def _transition(
 def commune_suspend(*, actor: Any, commune: Commune) -> Commune:
     """Parents and agents then see a French maintenance page (HTTP 503)."""
     return _transition(
-        actor=actor, commune=commune, allowed_from={CommuneStatus.ACTIVE},
-        to=CommuneStatus.SUSPENDED, action="commune.suspend",
+        actor=actor,
+        commune=commune,
+        allowed_from={CommuneStatus.ACTIVE},
+        to=CommuneStatus.SUSPENDED,
+        action="commune.suspend",
         message="Seule une commune active peut être suspendue.",
     )
 
 
 def commune_reactivate(*, actor: Any, commune: Commune) -> Commune:
     return _transition(
-        actor=actor, commune=commune, allowed_from={CommuneStatus.SUSPENDED},
-        to=CommuneStatus.ACTIVE, action="commune.reactivate",
+        actor=actor,
+        commune=commune,
+        allowed_from={CommuneStatus.SUSPENDED},
+        to=CommuneStatus.ACTIVE,
+        action="commune.reactivate",
         message="Seule une commune suspendue peut être réactivée.",
     )
 
@@ -242,9 +258,11 @@ def commune_archive(*, actor: Any, commune: Commune) -> Commune:
     if not record.succeeded:
         raise ValidationError("La sauvegarde finale a échoué : archivage annulé.")
     return _transition(
-        actor=actor, commune=commune,
+        actor=actor,
+        commune=commune,
         allowed_from={CommuneStatus.ACTIVE, CommuneStatus.SUSPENDED},
-        to=CommuneStatus.ARCHIVED, action="commune.archive",
+        to=CommuneStatus.ARCHIVED,
+        action="commune.archive",
         message="Seule une commune active ou suspendue peut être archivée.",
     )
 
@@ -269,7 +287,9 @@ def domain_add(*, actor: Any, commune: Commune, hostname: str, primary: bool = F
                 commune.domains.update(is_primary=False)
             domain = Domain.objects.create(domain=hostname, tenant=commune, is_primary=primary)
             operator_action_record(
-                actor=actor, action="domain.add", commune_slug=commune.slug,
+                actor=actor,
+                action="domain.add",
+                commune_slug=commune.slug,
                 detail={"domain": hostname},
             )
     except IntegrityError as exc:
@@ -282,7 +302,9 @@ def domain_remove(*, actor: Any, domain: Domain) -> None:
     if domain.is_primary:
         raise ValidationError("Le domaine principal ne peut pas être supprimé.")
     operator_action_record(
-        actor=actor, action="domain.remove", commune_slug=domain.tenant.slug,
+        actor=actor,
+        action="domain.remove",
+        commune_slug=domain.tenant.slug,
         detail={"domain": domain.domain},
     )
     domain.delete()

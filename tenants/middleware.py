@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.template.loader import render_to_string
 from django.urls import set_urlconf
 
+from tenants.db import use_commune, use_public
 from tenants.models import CommuneStatus
 from tenants.selectors import commune_for_hostname, commune_for_slug
 
@@ -27,8 +27,8 @@ class CommuneRoutingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        connection.set_schema_to_public()
-        request.tenant = None  # type: ignore[assignment]
+        use_public()
+        request.tenant = None  # type: ignore[attr-defined]
         try:
             hostname = request.get_host().split(":")[0].lower().rstrip(".")
         except DisallowedHost:
@@ -48,18 +48,18 @@ class CommuneRoutingMiddleware:
             return response
 
         commune.domain_url = hostname
-        request.tenant = commune
-        connection.set_tenant(commune)
-        request.urlconf = settings.ROOT_URLCONF
-        set_urlconf(request.urlconf)
+        request.tenant = commune  # type: ignore[attr-defined]
+        use_commune(commune)
+        request.urlconf = settings.ROOT_URLCONF  # type: ignore[attr-defined]
+        set_urlconf(request.urlconf)  # type: ignore[attr-defined]
         try:
             return self.get_response(request)
         finally:
-            connection.set_schema_to_public()
+            use_public()
 
     def _serve_public(self, request: HttpRequest) -> HttpResponse:
-        request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
-        set_urlconf(request.urlconf)
+        request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
+        set_urlconf(request.urlconf)  # type: ignore[attr-defined]
         return self.get_response(request)
 
     def _redirect_legacy(self, request: HttpRequest) -> HttpResponse:

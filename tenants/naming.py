@@ -6,7 +6,19 @@ SLUG_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 SLUG_MAX_LENGTH = 40
 # Hostnames we route ourselves, and PostgreSQL's own prefixes: never a commune slug.
 RESERVED_SLUGS = frozenset(
-    {"ops", "www", "api", "parents", "admin", "static", "media", "public", "mail", "smtp", "template"}
+    {
+        "ops",
+        "www",
+        "api",
+        "parents",
+        "admin",
+        "static",
+        "media",
+        "public",
+        "mail",
+        "smtp",
+        "template",
+    }
 )
 SCHEMA_PREFIX = "c_"
 INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")

@@ -99,8 +99,9 @@ def ops_client() -> Client:
     return Client(HTTP_HOST="ops.localhost")
 
 
-def make_user(commune: Commune | None, *, role: str, email: str | None = None,
-              password: str = "Motdepasse-1") -> object:
+def make_user(
+    commune: Commune | None, *, role: str, email: str | None = None, password: str = "Motdepasse-1"
+) -> object:
     """Create an account with a usable password in the commune's schema (public if None)."""
     from tenant_apps.accounts.models import User
 

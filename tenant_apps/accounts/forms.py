@@ -3,7 +3,8 @@ from django import forms
 
 class LoginForm(forms.Form):
     email = forms.EmailField(
-        label="Courriel", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+        label="Courriel",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     password = forms.CharField(
         label="Mot de passe",

@@ -5,8 +5,9 @@ Sessions are stored per schema already; this is the second lock on the door."""
 from collections.abc import Callable
 
 from django.contrib.auth import logout
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
+
+from tenants.db import current_schema
 
 SESSION_SCHEMA_KEY = "_schema"
 
@@ -18,6 +19,6 @@ class SessionSchemaGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            if request.session.get(SESSION_SCHEMA_KEY) != connection.schema_name:
+            if request.session.get(SESSION_SCHEMA_KEY) != current_schema():
                 logout(request)
         return self.get_response(request)

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 
 from django.contrib.auth import authenticate, login, logout
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +13,7 @@ from tenant_apps.accounts.forms import LoginForm, PasswordSetForm
 from tenant_apps.accounts.middleware import SESSION_SCHEMA_KEY
 from tenant_apps.accounts.services import password_set_with_token, password_token_user
 from tenant_apps.accounts.throttle import login_allowed, login_failed, login_succeeded
+from tenants.db import current_schema
 
 BAD_CREDENTIALS = "Courriel ou mot de passe incorrect."
 THROTTLED = (
@@ -47,7 +47,7 @@ def login_page(
             else:
                 login_succeeded(email)
                 login(request, user)
-                request.session[SESSION_SCHEMA_KEY] = connection.schema_name
+                request.session[SESSION_SCHEMA_KEY] = current_schema()
                 target = request.POST.get("next") or request.GET.get("next") or default_next
                 if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
                     target = default_next
@@ -77,4 +77,6 @@ def password_set_page(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return render(request, "accounts/password_done.html", {"user": user})
     status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/password_set.html", {"form": form, "user": user}, status=status)
+    return render(
+        request, "accounts/password_set.html", {"form": form, "user": user}, status=status
+    )

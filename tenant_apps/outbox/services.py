@@ -7,11 +7,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from tenant_apps.outbox.backoff import retry_delay
 from tenant_apps.outbox.models import OutboxMessage, OutboxStatus
+from tenants.db import current_schema
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def outbox_email_enqueue(
     if created:
         from tenant_apps.outbox.tasks import deliver_outbox_message
 
-        message_id, schema = message.pk, connection.schema_name
+        message_id, schema = message.pk, current_schema()
         # The schema is captured now: by commit time the connection may point elsewhere.
         transaction.on_commit(
             lambda: deliver_outbox_message.apply_async(
@@ -52,9 +53,9 @@ def outbox_email_enqueue(
 def _message_id_header(message: OutboxMessage) -> str:
     # A stable Message-ID lets receiving servers drop the rare duplicate of a crash
     # between SMTP acceptance and our commit.
-    digest = hashlib.sha256(
-        f"{connection.schema_name}:{message.idempotency_key}".encode()
-    ).hexdigest()[:32]
+    digest = hashlib.sha256(f"{current_schema()}:{message.idempotency_key}".encode()).hexdigest()[
+        :32
+    ]
     return f"<{digest}@{settings.BASE_HOSTNAME}>"
 
 

@@ -9,7 +9,9 @@ from tenant_apps.accounts.views import login_page
 
 
 def portal_login(request: HttpRequest) -> HttpResponse:
-    return login_page(request, template="portal/login.html", roles={Role.GUARDIAN}, default_next="/")
+    return login_page(
+        request, template="portal/login.html", roles={Role.GUARDIAN}, default_next="/"
+    )
 
 
 @guardian_required
