@@ -18,7 +18,7 @@ def main() -> None:
 
     from provisioning.models import JobStatus
     from provisioning.schemas import schema_drop, template_schema_ensure
-    from provisioning.services import commune_create
+    from provisioning.services import commune_create, provisioning_job_run
     from tenants.models import Commune
 
     template_schema_ensure()
@@ -34,9 +34,9 @@ def main() -> None:
             insee_code="22113",
             contact_email="bench@example.test",
             admin_email="admin@example.test",
-            run_now=True,
+            dispatch=False,
         )
-        job.refresh_from_db()
+        job = provisioning_job_run(job_id=job.pk)
         durations.append(time.monotonic() - started)
         assert job.status == JobStatus.SUCCEEDED, job.error
         created.append(job.commune)

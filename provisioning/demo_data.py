@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from provisioning.services import commune_create
+from provisioning.services import commune_create, provisioning_job_run
 from tenants.db import use_commune, use_public
 from tenants.models import BillingMode, Commune, PaymentMode
 
@@ -137,7 +137,7 @@ def demo_seed(*, log: Callable[[str], None] = print) -> list[Commune]:
     for spec in DEMO_COMMUNES:
         commune = Commune.objects.filter(slug=spec.slug).first()
         if commune is None:
-            commune_create(
+            job = commune_create(
                 actor=None,
                 name=spec.name,
                 slug=spec.slug,
@@ -150,8 +150,9 @@ def demo_seed(*, log: Callable[[str], None] = print) -> list[Commune]:
                 billing_mode=spec.billing_mode,
                 payment_modes=spec.payment_modes,
                 brand_colour=spec.colour,
-                run_now=True,
+                dispatch=False,
             )
+            provisioning_job_run(job_id=job.pk)
             commune = Commune.objects.get(slug=spec.slug)
             log(f"commune {spec.name} créée")
         _seed_accounts(commune, spec)

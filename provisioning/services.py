@@ -56,12 +56,13 @@ def commune_create(
     payment_modes: Sequence[str] = (),
     modules: Sequence[str] = (Module.CANTINE, Module.PERISCOLAIRE, Module.PORTAL),
     brand_colour: str = "#1d4e89",
-    run_now: bool = False,
+    dispatch: bool = True,
 ) -> ProvisioningJob:
-    """Register a commune and its primary domain, then provision its schema as a job.
+    """Register a commune and its primary domain, and a job to provision its schema.
 
-    With run_now the job runs in this process once the transaction commits (command
-    line); otherwise a Celery task picks it up and the console follows its progress."""
+    With dispatch (the console, the API) a Celery task runs the job once this transaction
+    commits and the console follows its progress; without it the caller runs the job
+    itself with provisioning_job_run (command line, demo data, tests)."""
     try:
         schema_name = schema_name_for(slug)
         validate_insee_code(insee_code)
@@ -102,22 +103,18 @@ def commune_create(
     operator_action_record(
         actor=actor, action="commune.create", commune_slug=slug, detail={"job": job.pk}
     )
-    _schedule(job, run_now)
+    if dispatch:
+        _dispatch(job)
     return job
 
 
-def _schedule(job: ProvisioningJob, run_now: bool) -> None:
-    job_id = job.pk
-    if run_now:
-        transaction.on_commit(lambda: provisioning_job_run(job_id=job_id))
-    else:
-        from provisioning.tasks import run_provisioning_job
+def _dispatch(job: ProvisioningJob) -> None:
+    from provisioning.tasks import run_provisioning_job
 
-        transaction.on_commit(
-            lambda: run_provisioning_job.apply_async(
-                args=[job_id], headers={"_schema_name": "public"}
-            )
-        )
+    job_id = job.pk
+    transaction.on_commit(
+        lambda: run_provisioning_job.apply_async(args=[job_id], headers={"_schema_name": "public"})
+    )
 
 
 def _job_progress(job: ProvisioningJob, step: str, progress: int, **extra: Any) -> None:
@@ -199,7 +196,7 @@ def _seed_commune_schema(commune: Commune, job: ProvisioningJob) -> None:
 
 
 @transaction.atomic
-def provisioning_job_retry(*, actor: Any, job_id: int, run_now: bool = False) -> ProvisioningJob:
+def provisioning_job_retry(*, actor: Any, job_id: int, dispatch: bool = True) -> ProvisioningJob:
     job = ProvisioningJob.objects.select_for_update().get(pk=job_id)
     if job.status != JobStatus.FAILED:
         raise ValidationError("Seule une création échouée peut être relancée.")
@@ -207,7 +204,8 @@ def provisioning_job_retry(*, actor: Any, job_id: int, run_now: bool = False) ->
     job.save(update_fields=["status", "progress", "step"])
     Commune.objects.filter(pk=job.commune_id).update(status=CommuneStatus.PROVISIONING)
     operator_action_record(actor=actor, action="commune.retry", commune_slug=job.commune.slug)
-    _schedule(job, run_now)
+    if dispatch:
+        _dispatch(job)
     return job
 
 

@@ -26,10 +26,10 @@ SHARED_COMMUNES = {
 
 
 def _create_shared_commune(slug: str) -> Commune:
-    from provisioning.services import commune_create
+    from provisioning.services import commune_create, provisioning_job_run
 
     spec = SHARED_COMMUNES[slug]
-    commune_create(
+    job = commune_create(
         actor=None,
         name=spec["name"],
         slug=slug,
@@ -37,8 +37,9 @@ def _create_shared_commune(slug: str) -> Commune:
         contact_email=f"mairie@{slug}.example",
         admin_email=f"admin@{slug}.example",
         admin_name=f"Admin {spec['name']}",
-        run_now=True,
+        dispatch=False,
     )
+    provisioning_job_run(job_id=job.pk)
     return Commune.objects.get(slug=slug)
 
 
@@ -53,6 +54,8 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     """After pytest-django has migrated the public schema: the template and two communes."""
     from provisioning.schemas import template_schema_ensure
 
+    # Never seed a real database: only pytest-django's test_* databases.
+    assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
     with django_db_blocker.unblock():
         template_schema_ensure()
         for slug in SHARED_COMMUNES:

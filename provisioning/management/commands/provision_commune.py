@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from provisioning.models import JobStatus
-from provisioning.services import commune_create
+from provisioning.services import commune_create, provisioning_job_run
 from tenants.models import BillingMode, Module
 
 
@@ -45,11 +45,11 @@ class Command(BaseCommand):
                 payment_modes=[m for m in opts["payment_modes"].split(",") if m],
                 modules=[m for m in opts["modules"].split(",") if m],
                 brand_colour=opts["colour"],
-                run_now=True,
+                dispatch=False,
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        job.refresh_from_db()
+        job = provisioning_job_run(job_id=job.pk)
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(f"Échec de la création : {job.error}")
         self.stdout.write(
