@@ -12,7 +12,7 @@ venv: .venv/.installed
 	@command -v python3.11 >/dev/null || command -v python3 >/dev/null
 	@test -d .venv || python3 -m venv .venv
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e ".[dev]"
+	$(PIP) install -q ".[dev]"
 	@touch $@
 
 services: venv
@@ -24,6 +24,7 @@ db: services
 		|| createdb -h 127.0.0.1 -U postgres cantine
 	$(PY) manage.py migrate_schemas --shared -v 0
 	$(PY) manage.py migrate_communes
+	$(PY) manage.py ensure_buckets
 
 setup: db
 	$(PY) manage.py collectstatic --noinput -v 0

@@ -1,5 +1,6 @@
 """Login, logout and password links, shared by the ops host, the back office and the portal."""
 
+import logging
 from collections.abc import Iterable
 
 from django.contrib.auth import authenticate, login, logout
@@ -15,6 +16,7 @@ from tenant_apps.accounts.services import password_set_with_token, password_toke
 from tenant_apps.accounts.throttle import login_allowed, login_failed, login_succeeded
 from tenants.db import current_schema
 
+logger = logging.getLogger(__name__)
 BAD_CREDENTIALS = "Courriel ou mot de passe incorrect."
 THROTTLED = (
     "Trop de tentatives de connexion. Par sécurité, réessayez dans quelques minutes "
@@ -38,11 +40,13 @@ def login_page(
         email = form.cleaned_data["email"].lower()
         ip = _client_ip(request)
         if not login_allowed(email, ip):
+            logger.warning("login throttled")
             error, status = THROTTLED, 429
         else:
             user = authenticate(request, email=email, password=form.cleaned_data["password"])
             if user is None or getattr(user, "role", None) not in set(roles):
                 login_failed(email, ip)
+                logger.info("login refused")
                 error, status = BAD_CREDENTIALS, 400
             else:
                 login_succeeded(email)
