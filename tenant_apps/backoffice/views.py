@@ -9,6 +9,7 @@ from tenant_apps.accounts.models import AGENT_ROLES
 from tenant_apps.accounts.views import login_page
 from tenant_apps.commune_settings.forms import CommuneSettingsForm
 from tenant_apps.commune_settings.selectors import commune_settings_get
+from tenant_apps.commune_settings.services import commune_settings_update
 from tenant_apps.outbox.selectors import outbox_counts, outbox_recent
 
 
@@ -29,7 +30,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     form = CommuneSettingsForm(request.POST or None, request.FILES or None, instance=row)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            commune_settings_update(**form.cleaned_data)
             messages.success(request, "Paramètres enregistrés.")
             return redirect("backoffice:settings")
         messages.error(request, "Certains champs sont à corriger : rien n'a été modifié.")

@@ -1,21 +1,13 @@
 from django import forms
 
 from tenant_apps.commune_settings.models import CommuneSettings
+from tenant_apps.commune_settings.services import EDITABLE_FIELDS
 
 
 class CommuneSettingsForm(forms.ModelForm):
     class Meta:
         model = CommuneSettings
-        fields = [
-            "display_name",
-            "address",
-            "phone",
-            "email",
-            "opening_hours",
-            "brand_colour",
-            "logo",
-            "portal_welcome_text",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "brand_colour": forms.TextInput(attrs={"type": "color"}),
             "address": forms.Textarea(attrs={"rows": 3}),

@@ -19,11 +19,15 @@ EDITABLE_FIELDS = (
 
 @transaction.atomic
 def commune_settings_update(**changes: Any) -> CommuneSettings:
-    """Apply the given changes (only editable fields), validated, and save."""
+    """Apply the given changes (only editable fields), validated, and save.
+
+    A logo of None keeps the current one (the form sends None when no file is chosen)."""
     row = commune_settings_get()
     for name, value in changes.items():
         if name not in EDITABLE_FIELDS:
             raise ValueError(f"champ non modifiable : {name}")
+        if name == "logo" and value is None:
+            continue
         setattr(row, name, value)
     row.full_clean()
     row.save()
