@@ -9,7 +9,7 @@ urlpatterns = [
     path("healthz", healthz),
     path("readyz", readyz),
     path("gestion/", include("tenant_apps.backoffice.urls")),
-    path("api/v1/", include("tenant_apps.accounts.api_urls")),
+    path("api/v1/", include("config.api_tenant_urls")),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(urlconf="config.urls_tenant"),

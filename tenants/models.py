@@ -52,6 +52,9 @@ class Commune(TenantMixin):
     payment_modes = models.JSONField("moyens de paiement", default=list, blank=True)
     modules = models.JSONField("modules", default=list, blank=True)
     brand_colour = models.CharField("couleur", max_length=7, default="#1d4e89")
+    backup_interval_minutes = models.PositiveIntegerField(
+        "intervalle des sauvegardes (minutes)", default=60
+    )
     status = models.CharField(
         "état", max_length=20, choices=CommuneStatus.choices, default=CommuneStatus.PROVISIONING
     )

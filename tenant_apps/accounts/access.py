@@ -32,7 +32,23 @@ def roles_required(roles: Iterable[str], login_url: str) -> Callable[[View], Vie
     return decorator
 
 
+# Who may do what in the back office (DOMAIN.md: medical data only to those who need it;
+# read-only changes nothing; the animateur marks attendance and sees no billing).
+EDITOR_ROLES = frozenset({Role.ADMINISTRATOR, Role.AGENT})
+MEDICAL_READER_ROLES = frozenset({Role.ADMINISTRATOR, Role.AGENT, Role.ANIMATEUR})
+BILLING_ROLES = frozenset({Role.ADMINISTRATOR, Role.REGISSEUR})
+
+
+def can_edit(user: Any) -> bool:
+    return getattr(user, "role", None) in EDITOR_ROLES
+
+
+def can_see_medical(user: Any) -> bool:
+    return getattr(user, "role", None) in MEDICAL_READER_ROLES
+
+
 agent_required = roles_required(AGENT_ROLES, "/gestion/connexion/")
+editor_required = roles_required(EDITOR_ROLES, "/gestion/connexion/")
 administrator_required = roles_required({Role.ADMINISTRATOR}, "/gestion/connexion/")
 guardian_required = roles_required({Role.GUARDIAN}, "/connexion/")
 operator_required = roles_required({Role.OPERATOR}, "/connexion/")

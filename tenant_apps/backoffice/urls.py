@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tenant_apps.accounts.views import logout_view
 from tenant_apps.backoffice import views
@@ -10,4 +10,8 @@ urlpatterns = [
     path("deconnexion/", logout_view, name="logout"),
     path("parametres/", views.settings_page, name="settings"),
     path("envois/", views.outbox_page, name="outbox"),
+    path("familles/", include("tenant_apps.families.urls")),
+    path("scolarite/", include("tenant_apps.schooling.urls")),
+    path("prestations/", include("tenant_apps.catalog.urls")),
+    path("donnees/", include("tenant_apps.exchange.urls")),
 ]
