@@ -65,6 +65,10 @@ TENANT_APPS = [
     "tenant_apps.families",
     "tenant_apps.catalog",
     "tenant_apps.exchange",
+    "tenant_apps.mailings",
+    "tenant_apps.messaging",
+    "tenant_apps.publications",
+    "tenant_apps.questionnaires",
     "tenant_apps.backoffice",
     "tenant_apps.portal",
 ]

@@ -14,4 +14,8 @@ urlpatterns = [
     path("scolarite/", include("tenant_apps.schooling.urls")),
     path("prestations/", include("tenant_apps.catalog.urls")),
     path("donnees/", include("tenant_apps.exchange.urls")),
+    path("mailings/", include("tenant_apps.mailings.urls")),
+    path("messagerie/", include("tenant_apps.messaging.urls")),
+    path("documents/", include("tenant_apps.publications.urls")),
+    path("questionnaires/", include("tenant_apps.questionnaires.urls")),
 ]
