@@ -36,7 +36,7 @@ demo: setup stop
 		--access-logfile var/log/web-access.log >var/log/web.log 2>&1 & echo $$! > var/run/web.pid
 	@nohup .venv/bin/celery -A config worker -Q web,celery -c 2 -l info >var/log/worker.log 2>&1 & echo $$! > var/run/worker.pid
 	@nohup .venv/bin/celery -A config beat -s var/run/celerybeat-schedule -l info >var/log/beat.log 2>&1 & echo $$! > var/run/beat.pid
-	@for _ in $$(seq 1 30); do curl -s -o /dev/null http://127.0.0.1:$(PORT)/healthz && break; sleep 0.5; done
+	@for _ in $$(seq 1 30); do curl -sf -o /dev/null -H "Host: ops.localhost" http://127.0.0.1:$(PORT)/healthz && break; sleep 0.5; done
 	@echo ""
 	@echo "L'application tourne : web (port $(PORT)), worker Celery et beat. Journaux dans var/log/."
 	@echo "Arrêt : make stop"
