@@ -34,7 +34,7 @@ demo: setup stop
 	@mkdir -p var/log var/run
 	@nohup .venv/bin/gunicorn config.wsgi:application -b 127.0.0.1:$(PORT) -w 3 \
 		--access-logfile var/log/web-access.log >var/log/web.log 2>&1 & echo $$! > var/run/web.pid
-	@nohup .venv/bin/celery -A config worker -Q web,celery -c 2 -l info >var/log/worker.log 2>&1 & echo $$! > var/run/worker.pid
+	@nohup .venv/bin/celery -A config worker -Q web,celery,backups -c 2 -l info >var/log/worker.log 2>&1 & echo $$! > var/run/worker.pid
 	@nohup .venv/bin/celery -A config beat -s var/run/celerybeat-schedule -l info >var/log/beat.log 2>&1 & echo $$! > var/run/beat.pid
 	@for _ in $$(seq 1 30); do curl -sf -o /dev/null -H "Host: ops.localhost" http://127.0.0.1:$(PORT)/healthz && break; sleep 0.5; done
 	@echo ""

@@ -17,6 +17,7 @@ from boto3.exceptions import Boto3Error
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from psycopg import sql
@@ -24,10 +25,11 @@ from psycopg.conninfo import make_conninfo
 
 from backups import crypto
 from backups.models import BackupReason, BackupRecord, BackupStatus
+from backups.storage import backups_bucket_ensure, commune_files
 from config.pg_client import PgToolMissing, libpq_params, pg_tool_argv, pg_tool_env
-from config.s3 import ensure_bucket, s3_client
+from config.s3 import s3_client
 from provisioning.migration_state import applied_migrations
-from tenants.models import Commune
+from tenants.models import Commune, CommuneStatus
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +103,10 @@ def _backup_into(record: BackupRecord, workdir: Path) -> None:
         raise BackupFailed(str(exc)) from exc
     bucket = settings.S3_BACKUPS_BUCKET
     with _s3_errors("préparer le compartiment des sauvegardes"):
-        ensure_bucket(bucket)
+        storage = backups_bucket_ensure(bucket)
     dump = _dump_schema(record.schema_name, workdir / "schema.dump")
+    with _s3_errors("lister les fichiers de la commune"):
+        files = commune_files(record.schema_name)
     with transaction.atomic():  # a savepoint: a failure here leaves the caller's transaction usable
         migrations = sorted(applied_migrations([record.schema_name])[record.schema_name])
     encrypted = _encrypt(dump.path, workdir / "schema.dump.enc", key_id)
@@ -112,7 +116,7 @@ def _backup_into(record: BackupRecord, workdir: Path) -> None:
     record.object_key, record.manifest_key = f"{base}.dump.enc", f"{base}.manifest.json"
     record.size_bytes, record.sha256 = encrypted.size_bytes, encrypted.sha256
     record.key_id = encrypted.key_id
-    record.manifest = _manifest(record, dump, migrations)
+    record.manifest = _manifest(record, dump, migrations, files, storage)
     record.save(
         update_fields=["object_key", "manifest_key", "size_bytes", "sha256", "key_id", "manifest"]
     )
@@ -253,7 +257,11 @@ def _encrypt(source: Path, target: Path, key_id: str) -> _Encrypted:
 
 
 def _manifest(
-    record: BackupRecord, dump: _Dump, migrations: list[tuple[str, str]]
+    record: BackupRecord,
+    dump: _Dump,
+    migrations: list[tuple[str, str]],
+    files: list[dict[str, Any]],
+    storage: dict[str, bool],
 ) -> dict[str, Any]:
     """What a restore needs to find, decrypt and check the dump, stored next to it."""
     return {
@@ -272,6 +280,10 @@ def _manifest(
         "row_counts": dump.row_counts,
         "migrations": [[app, name] for app, name in migrations],
         "server_version": dump.server_version,
+        # The commune's documents and PDFs stay in the files bucket; a restore checks
+        # that each one listed here still exists.
+        "files": files,
+        "bucket": storage,
     }
 
 
@@ -295,3 +307,16 @@ def _upload(record: BackupRecord, bucket: str, encrypted: Path) -> None:
             ContentType="application/json",
             Body=json.dumps(record.manifest, indent=2, sort_keys=True).encode("utf-8"),
         )
+
+
+def backup_request(*, actor: Any, commune: Commune) -> None:
+    """An operator asks for a backup now: audited, then a worker takes it once this
+    transaction commits (the console's button, the ops API)."""
+    from backups.tasks import backup_enqueue
+    from shared_apps.audit.services import operator_action_record
+
+    if commune.status not in (CommuneStatus.ACTIVE, CommuneStatus.SUSPENDED):
+        raise ValidationError("Seule une commune active ou suspendue peut être sauvegardée.")
+    with transaction.atomic():
+        operator_action_record(actor=actor, action="commune.backup", commune_slug=commune.slug)
+        transaction.on_commit(lambda: backup_enqueue(commune=commune, reason=BackupReason.MANUAL))

@@ -38,3 +38,5 @@ def django_for_bench() -> None:
     from django.core.management import call_command
 
     call_command("migrate_schemas", shared=True, verbosity=0)
+    # Every commune of the bench database at the code's migrations (cheap when they are).
+    call_command("migrate_communes", verbosity=0)

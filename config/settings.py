@@ -217,7 +217,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenant_apps.outbox.tasks.fan_out_outbox_delivery",
         "schedule": env.int("OUTBOX_SWEEP_EVERY_S", default=60),
     },
+    # Enqueues a backup for each active commune whose interval has passed.
+    "backups-schedule": {
+        "task": "backups.tasks.schedule_backups",
+        "schedule": 300,
+        "options": {"headers": {"_schema_name": "public"}},
+    },
+    "backups-retention": {
+        "task": "backups.tasks.retention_task",
+        "schedule": 24 * 3600,
+        "options": {"headers": {"_schema_name": "public"}},
+    },
+    "backups-drill": {
+        "task": "backups.tasks.drill_task",
+        "schedule": 24 * 3600,
+        "options": {"headers": {"_schema_name": "public"}},
+    },
 }
+# Long backups and restores never delay a password email on the web queue.
+CELERY_TASK_ROUTES = {"backups.tasks.*": {"queue": "backups"}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,4 +1,5 @@
-"""Realistic French demo data: three communes, their agents and families' accounts."""
+"""Realistic French demo data: three communes, their agents, families and their accounts
+(the schools, services and family files are in demo_families.py)."""
 
 import random
 import unicodedata
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from provisioning.demo_families import DemoHousehold, seed_families
 from provisioning.services import commune_create, provisioning_job_run
 from tenants.db import use_commune, use_public
 from tenants.models import BillingMode, Commune, PaymentMode
@@ -95,10 +97,23 @@ def _ascii(text: str) -> str:
     )
 
 
+def _demo_households(spec: DemoCommune) -> list[DemoHousehold]:
+    """The commune's families, reproducibly: the same names and emails on every run (the
+    order of draws is that of the first demo, so its accounts are found again)."""
+    rng = random.Random(spec.slug)  # noqa: S311 - demo data, reproducible on purpose
+    households = []
+    for n in range(spec.households):
+        surname = rng.choice(SURNAMES)
+        firsts = rng.sample(FIRST_NAMES, rng.choice((1, 2, 2)))
+        households.append(DemoHousehold(n, surname, tuple(
+            (first, f"{_ascii(first)}.{_ascii(surname)}{n}@{spec.slug}.demo") for first in firsts
+        )))
+    return households
+
+
 def _seed_accounts(commune: Commune, spec: DemoCommune) -> None:
     from tenant_apps.accounts.models import User
 
-    rng = random.Random(spec.slug)  # noqa: S311 - demo data, reproducible on purpose
     # One hash for every demo account: hashing hundreds of times would take minutes.
     hashed = make_password(DEMO_PASSWORD)
     use_commune(commune)
@@ -111,13 +126,12 @@ def _seed_accounts(commune: Commune, spec: DemoCommune) -> None:
             user.save()
         existing = set(User.objects.filter(role="guardian").values_list("email", flat=True))
         guardians = []
-        for n in range(spec.households):
-            surname = rng.choice(SURNAMES)
-            for first in rng.sample(FIRST_NAMES, rng.choice((1, 2, 2))):
-                email = f"{_ascii(first)}.{_ascii(surname)}{n}@{spec.slug}.demo"
+        for household in _demo_households(spec):
+            for first, email in household.guardians:
                 if email in existing:
                     continue
-                guardian = User(email=email, role="guardian", full_name=f"{first} {surname}")
+                guardian = User(email=email, role="guardian",
+                                full_name=f"{first} {household.surname}")
                 guardian.password = hashed
                 guardians.append(guardian)
         User.objects.bulk_create(guardians)
@@ -129,6 +143,22 @@ def _seed_accounts(commune: Commune, spec: DemoCommune) -> None:
         parent.password = hashed
         parent.save()
     use_public()
+
+
+DEMO_MESSAGE_BOXES = (
+    ("Service enfance", "Inscriptions, accueil périscolaire et centre de loisirs"),
+    ("Restauration", "Menus, régimes alimentaires et allergies"),
+)
+
+
+def _seed_message_boxes(spec: DemoCommune) -> None:
+    from tenant_apps.messaging.models import MessageBox
+
+    for name, description in DEMO_MESSAGE_BOXES:
+        MessageBox.objects.get_or_create(
+            name=name,
+            defaults={"description": description, "notify_email": f"enfance@{spec.slug}.demo"},
+        )
 
 
 def demo_seed(*, log: Callable[[str], None] = print) -> list[Commune]:
@@ -156,5 +186,11 @@ def demo_seed(*, log: Callable[[str], None] = print) -> list[Commune]:
             commune = Commune.objects.get(slug=spec.slug)
             log(f"commune {spec.name} créée")
         _seed_accounts(commune, spec)
+        use_commune(commune)
+        try:
+            seed_families(slug=spec.slug, town=spec.name, households=_demo_households(spec))
+            _seed_message_boxes(spec)
+        finally:
+            use_public()
         communes.append(commune)
     return communes

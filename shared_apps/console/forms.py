@@ -159,3 +159,44 @@ class AnnouncementForm(ConsoleForm):
                 "communes", "Choisissez au moins une commune, ou « Toutes les communes »."
             )
         return data
+
+
+class RestoreForm(ConsoleForm):
+    """Replace the commune, or restore it as a separate commune; the operator types the
+    slug to confirm."""
+
+    REPLACE, COPY = "replace", "copy"
+    mode = forms.ChoiceField(
+        label="Que faire de la sauvegarde ?",
+        choices=[
+            (REPLACE, "Remplacer la commune en service par cette sauvegarde"),
+            (COPY, "La restaurer comme une commune séparée, pour consultation"),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        initial=REPLACE,
+    )
+    new_slug = forms.CharField(
+        label="Identifiant de la commune séparée",
+        max_length=40,
+        required=False,
+        help_text="Uniquement pour une commune séparée, ex. lannion-copie.",
+    )
+    confirmation = forms.CharField(label="Identifiant de la commune", max_length=40)
+
+    def __init__(self, *args: Any, commune: Commune, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commune = commune
+
+    def clean_confirmation(self) -> str:
+        value = str(self.cleaned_data["confirmation"]).strip()
+        if value != self.commune.slug:
+            raise ValidationError(f"Tapez « {self.commune.slug} » pour confirmer.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        new_slug = str(data.get("new_slug") or "").strip()
+        if data.get("mode") == self.COPY and not new_slug:
+            self.add_error("new_slug", "Indiquez l'identifiant de la commune séparée.")
+        data["new_slug"] = new_slug if data.get("mode") == self.COPY else ""
+        return data

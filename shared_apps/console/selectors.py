@@ -12,10 +12,16 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from psycopg import sql
 
-from backups.models import BackupRecord
-from backups.selectors import backups_for, last_successful_backups
+from backups.models import BackupRecord, RestoreRecord
+from backups.selectors import (
+    backup_overdue,
+    backups_for,
+    drill_latest,
+    last_successful_backups,
+)
 from provisioning.models import ProvisioningJob
 from shared_apps.announcements.models import Announcement
 from shared_apps.audit.models import OperatorAction
@@ -39,6 +45,7 @@ class FleetRow:
     commune: Commune
     figures: SchemaFigures | None
     last_backup: BackupRecord | None = None
+    backup_overdue: bool = False
 
 
 @dataclass
@@ -50,6 +57,8 @@ class FleetOverview:
     communes_with_failures: int
     filtered: bool
     status_labels: list[tuple[str, str, int]] = field(default_factory=list)
+    backups_overdue: int = 0
+    drill: RestoreRecord | None = None
 
 
 # --- cross-schema figures ---------------------------------------------------------------
@@ -148,11 +157,22 @@ def fleet_overview(*, search: str = "", status: str = "") -> FleetOverview:
     communes = list(communes_search(search=search, status=status))
     figures = schema_figures(c.schema_name for c in communes)
     backups = last_successful_backups()
+    now = timezone.now()
     rows = [
-        FleetRow(commune=c, figures=figures.get(c.schema_name), last_backup=backups.get(c.pk))
+        FleetRow(
+            commune=c,
+            figures=figures.get(c.schema_name),
+            last_backup=backups.get(c.pk),
+            backup_overdue=backup_overdue(c, backups.get(c.pk), now),
+        )
         for c in communes
     ]
-    counts = commune_status_counts()
+    if search.strip() or status:
+        counts = commune_status_counts()
+    else:  # the whole fleet is on the page: count it here rather than ask again
+        counts = dict.fromkeys(CommuneStatus.values, 0)
+        for c in communes:
+            counts[c.status] = counts.get(c.status, 0) + 1
     failed = [f.outbox_failed for f in figures.values()]
     return FleetOverview(
         rows=rows,
@@ -162,6 +182,8 @@ def fleet_overview(*, search: str = "", status: str = "") -> FleetOverview:
         communes_with_failures=sum(1 for n in failed if n),
         filtered=bool(search.strip() or status),
         status_labels=[(value, label, counts[value]) for value, label in CommuneStatus.choices],
+        backups_overdue=sum(1 for row in rows if row.backup_overdue),
+        drill=drill_latest(),
     )
 
 
@@ -180,15 +202,18 @@ class CommuneDetail:
     last_backup: BackupRecord | None
     jobs: list[ProvisioningJob]
     actions: list[OperatorAction]
+    backup_overdue: bool = False
 
 
 def commune_detail(*, commune: Commune, recent: int = 10) -> CommuneDetail:
     figures = schema_figures([commune.schema_name]).get(commune.schema_name)
+    last_backup = last_successful_backups().get(commune.pk)
     return CommuneDetail(
         commune=commune,
         domains=list(commune.domains.order_by("-is_primary", "domain")),
         figures=figures,
-        last_backup=last_successful_backups().get(commune.pk),
+        last_backup=last_backup,
+        backup_overdue=backup_overdue(commune, last_backup, timezone.now()),
         jobs=list(ProvisioningJob.objects.filter(commune=commune).order_by("-created_at")[:recent]),
         actions=list(operator_actions_recent(commune_slug=commune.slug, limit=recent)),
     )

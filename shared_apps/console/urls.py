@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shared_apps.console import views
+from shared_apps.console import backup_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -15,6 +15,18 @@ urlpatterns = [
         views.commune_domain_remove,
         name="domain_remove",
     ),
+    path("communes/<slug:slug>/sauvegardes/", backup_views.commune_backups, name="backups"),
+    path(
+        "communes/<slug:slug>/sauvegardes/maintenant/",
+        backup_views.commune_backup_now,
+        name="backup_now",
+    ),
+    path(
+        "communes/<slug:slug>/sauvegardes/<int:backup_id>/restaurer/",
+        backup_views.commune_restore,
+        name="commune_restore",
+    ),
+    path("restaurations/<int:restore_id>/", backup_views.restore_detail, name="restore"),
     path("communes/<slug:slug>/supprimer/", views.commune_delete_page, name="commune_delete"),
     path(
         "communes/<slug:slug>/<slug:action>/",

@@ -6,6 +6,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backups.models import BackupRecord, RestoreRecord
 from provisioning.models import ProvisioningJob
 from shared_apps.announcements.models import Announcement, AnnouncementKind
 from shared_apps.audit.models import OperatorAction
@@ -186,3 +187,64 @@ class OperatorActionSerializer(serializers.ModelSerializer):
         model = OperatorAction
         fields = ["id", "at", "actor_email", "action", "commune_slug", "detail"]
         read_only_fields = fields
+
+
+class BackupSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = BackupRecord
+        fields = [
+            "id",
+            "commune_slug",
+            "reason",
+            "status",
+            "status_label",
+            "started_at",
+            "finished_at",
+            "size_bytes",
+            "sha256",
+            "key_id",
+            "object_key",
+            "error",
+        ]
+        read_only_fields = fields
+
+
+class RestoreSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    backup_id = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = RestoreRecord
+        fields = [
+            "id",
+            "kind",
+            "commune_slug",
+            "backup_id",
+            "target_slug",
+            "status",
+            "status_label",
+            "step",
+            "progress",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "duration_s",
+            "previous_schema",
+            "checks",
+            "error",
+        ]
+        read_only_fields = fields
+
+
+class RestoreRequestSerializer(serializers.Serializer):
+    backup_id = serializers.IntegerField(required=False, allow_null=True)
+    at = serializers.DateTimeField(required=False, allow_null=True)
+    new_slug = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    drop_previous = serializers.BooleanField(required=False, default=False)
+    confirmation = serializers.CharField(max_length=40)
+
+
+class QueuedSerializer(serializers.Serializer):
+    detail = serializers.CharField()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shared_apps.opsapi import api
+from shared_apps.opsapi import api, backup_api
 
 urlpatterns = [
     path("jeton/", api.TokenObtainView.as_view(), name="ops-api-token"),
@@ -14,6 +14,21 @@ urlpatterns = [
     path("communes/<slug:slug>/supprimer/", api.CommuneDeleteView.as_view()),
     path("communes/<slug:slug>/domaines/", api.DomainListView.as_view()),
     path("communes/<slug:slug>/domaines/<str:hostname>/", api.DomainDetailView.as_view()),
+    path(
+        "communes/<slug:slug>/sauvegardes/",
+        backup_api.BackupListView.as_view(),
+        name="ops-api-backups",
+    ),
+    path(
+        "communes/<slug:slug>/restaurations/",
+        backup_api.RestoreCreateView.as_view(),
+        name="ops-api-restores",
+    ),
+    path(
+        "restaurations/<int:restore_id>/",
+        backup_api.RestoreDetailView.as_view(),
+        name="ops-api-restore",
+    ),
     path("creations/<int:job_id>/", api.JobDetailView.as_view(), name="ops-api-job"),
     path("creations/<int:job_id>/relancer/", api.JobRetryView.as_view()),
     path("annonces/", api.AnnouncementListView.as_view(), name="ops-api-announcements"),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("connexion/", views.backoffice_login, name="login"),
     path("deconnexion/", logout_view, name="logout"),
     path("parametres/", views.settings_page, name="settings"),
+    path("parametres/portail/", include("tenant_apps.commune_settings.urls")),
     path("envois/", views.outbox_page, name="outbox"),
     path("familles/", include("tenant_apps.families.urls")),
     path("scolarite/", include("tenant_apps.schooling.urls")),

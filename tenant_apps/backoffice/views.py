@@ -3,13 +3,16 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
-from tenant_apps.accounts.access import administrator_required, agent_required
+from tenant_apps.accounts.access import administrator_required, agent_required, can_edit
 from tenant_apps.accounts.models import AGENT_ROLES
 from tenant_apps.accounts.views import login_page
+from tenant_apps.backoffice.selectors import dashboard_figures
 from tenant_apps.commune_settings.forms import CommuneSettingsForm
 from tenant_apps.commune_settings.selectors import commune_settings_get
 from tenant_apps.commune_settings.services import commune_settings_update
+from tenant_apps.messaging.selectors import unread_conversations_count
 from tenant_apps.outbox.selectors import outbox_counts, outbox_recent
 
 
@@ -21,7 +24,12 @@ def backoffice_login(request: HttpRequest) -> HttpResponse:
 
 @agent_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "backoffice/dashboard.html", {"outbox": outbox_counts()})
+    return render(request, "backoffice/dashboard.html", {
+        "outbox": outbox_counts(),
+        "unread_messages": unread_conversations_count(),
+        "figures": dashboard_figures(day=timezone.localdate()),
+        "can_edit": can_edit(request.user),
+    })
 
 
 @administrator_required

@@ -4,6 +4,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from tenant_apps.catalog.deadlines import describe_deadline
+from tenant_apps.catalog.weekdays import weekdays_label
+
 
 class ServiceKind(models.TextChoices):
     MEAL = "repas", "Restauration (repas)"
@@ -45,12 +48,12 @@ class Service(models.Model):
     book_until = models.TimeField("réservation jusqu'à")
     book_days_before = models.PositiveSmallIntegerField("jours avant (réservation)", default=0)
     book_day_count = models.CharField(
-        max_length=10, choices=DayCount.choices, default=DayCount.CALENDAR
+        "décompte (réservation)", max_length=10, choices=DayCount.choices, default=DayCount.CALENDAR
     )
     cancel_until = models.TimeField("annulation jusqu'à")
     cancel_days_before = models.PositiveSmallIntegerField("jours avant (annulation)", default=0)
     cancel_day_count = models.CharField(
-        max_length=10, choices=DayCount.choices, default=DayCount.CALENDAR
+        "décompte (annulation)", max_length=10, choices=DayCount.choices, default=DayCount.CALENDAR
     )
     tariff_code = models.CharField("référence tarifaire", max_length=40, blank=True)
     active = models.BooleanField("active", default=True)
@@ -60,6 +63,21 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def booking_deadline_label(self) -> str:
+        return describe_deadline(self.book_until, self.book_days_before, self.book_day_count)
+
+    @property
+    def cancel_deadline_label(self) -> str:
+        return describe_deadline(
+            self.cancel_until, self.cancel_days_before, self.cancel_day_count,
+            action="annulation",
+        )
+
+    @property
+    def weekdays_label(self) -> str:
+        return weekdays_label(self.weekdays)
 
 
 class Registration(models.Model):
@@ -79,11 +97,13 @@ class Registration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        ordering = ["child__last_name", "child__first_name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["child", "service", "school_year", "household"], name="registration_unique"
             )
         ]
+        indexes = [models.Index(fields=["service", "school_year"], name="registration_service_idx")]
 
     def __str__(self) -> str:
         return f"{self.child} → {self.service}"

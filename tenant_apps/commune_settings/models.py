@@ -3,6 +3,18 @@
 from django.core.validators import RegexValidator
 from django.db import models
 
+PORTAL_TEXT_MAX_LENGTH = 20_000
+# The portal pages that can carry a help text, in menu order, with their French names.
+PORTAL_HELP_PAGES = {
+    "accueil": "Accueil",
+    "profil": "Mon profil",
+    "enfants": "Mes enfants",
+    "reservations": "Réservations",
+    "factures": "Mes factures",
+    "documents": "Mes documents",
+    "messagerie": "Messagerie",
+}
+
 COLOUR_VALIDATOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Couleur au format #RRGGBB.")
 
 
@@ -17,7 +29,17 @@ class CommuneSettings(models.Model):
         "couleur principale", max_length=7, default="#1d4e89", validators=[COLOUR_VALIDATOR]
     )
     logo = models.ImageField("logo", upload_to="branding/", blank=True)
-    portal_welcome_text = models.TextField("texte d'accueil du portail", blank=True)
+    portal_welcome_text = models.TextField(
+        "texte d'accueil du portail", blank=True, max_length=PORTAL_TEXT_MAX_LENGTH
+    )
+    # Page key (see PORTAL_HELP_PAGES) -> help text shown at the top of that portal page.
+    portal_help_texts = models.JSONField("aide des pages du portail", default=dict, blank=True)
+    legal_notice = models.TextField(
+        "mentions légales", blank=True, max_length=PORTAL_TEXT_MAX_LENGTH
+    )
+    privacy_notice = models.TextField(
+        "protection des données personnelles", blank=True, max_length=PORTAL_TEXT_MAX_LENGTH
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -4,8 +4,10 @@ A child may belong to two households (shared custody): the link carries the cust
 pattern, so bookings and invoices can later tell which household a day belongs to."""
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+
+from tenant_apps.families.search import phone_digits_expression, trigram_index
 
 
 class AllowanceScheme(models.TextChoices):
@@ -39,8 +41,7 @@ class Household(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [GinIndex(fields=["name"], name="household_name_trgm",
-                            opclasses=["gin_trgm_ops"])]
+        indexes = [trigram_index("name", "household_name_trgm")]
         constraints = [
             models.UniqueConstraint(
                 fields=["external_ref"], condition=~models.Q(external_ref=""),
@@ -78,13 +79,22 @@ class Guardian(models.Model):
     phone_mobile = models.CharField("portable", max_length=30, blank=True)
     phone_home = models.CharField("téléphone domicile", max_length=30, blank=True)
     phone_work = models.CharField("téléphone travail", max_length=30, blank=True)
+    # Kept by PostgreSQL itself, so phone search can use a trigram index.
+    phone_digits = models.GeneratedField(
+        expression=phone_digits_expression(), output_field=models.TextField(), db_persist=True
+    )
     occupation = models.CharField("profession", max_length=100, blank=True)
     employer = models.CharField("employeur", max_length=150, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
         indexes = [
-            GinIndex(fields=["last_name"], name="guardian_last_trgm", opclasses=["gin_trgm_ops"]),
+            trigram_index("last_name", "guardian_last_trgm"),
+            trigram_index("first_name", "guardian_first_trgm"),
+            trigram_index("email", "guardian_email_trgm"),
+            GinIndex(
+                OpClass(models.F("phone_digits"), name="gin_trgm_ops"), name="guardian_phone_trgm"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -131,8 +141,8 @@ class Child(models.Model):
     class Meta:
         ordering = ["last_name", "first_name"]
         indexes = [
-            GinIndex(fields=["last_name"], name="child_last_trgm", opclasses=["gin_trgm_ops"]),
-            GinIndex(fields=["first_name"], name="child_first_trgm", opclasses=["gin_trgm_ops"]),
+            trigram_index("last_name", "child_last_trgm"),
+            trigram_index("first_name", "child_first_trgm"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -193,6 +203,9 @@ class ChildDocument(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField("titre", max_length=150)
     file = models.FileField("fichier", upload_to="children/%Y/")
+    original_name = models.CharField("nom du fichier", max_length=200, blank=True)
+    content_type = models.CharField("type", max_length=100, blank=True)
+    size = models.PositiveIntegerField("taille (octets)", default=0)
     uploaded_by_email = models.EmailField(blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,5 +1,6 @@
 """School years, schools, classes, and each child's cursus (one class per school year)."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 
@@ -60,7 +61,10 @@ class SchoolClass(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="classes")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="classes")
     name = models.CharField("classe", max_length=60)  # "CP-CE1 de Mme Le Bihan"
-    levels = models.JSONField("niveaux", default=list, blank=True)
+    levels = ArrayField(
+        models.CharField(max_length=3, choices=Level.choices), verbose_name="niveaux",
+        default=list, blank=True,
+    )
 
     class Meta:
         ordering = ["school__name", "name"]

@@ -27,6 +27,7 @@ PUBLIC_TENANT_ROUTES = frozenset(
         "connexion/",
         "deconnexion/",
         "compte/mot-de-passe/<str:token>/",
+        "mentions-legales/",
         "api/schema/",
         "api/docs/",
     }

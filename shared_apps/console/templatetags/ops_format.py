@@ -18,6 +18,7 @@ STATUS_BADGES = {
     "pending": "text-bg-light border",
     "running": "text-bg-info",
     "succeeded": "text-bg-success",
+    "expired": "text-bg-secondary",
 }
 
 
@@ -57,6 +58,8 @@ ACTION_LABELS = {
     "commune.reactivate": "Réactivation",
     "commune.archive": "Archivage",
     "commune.delete": "Suppression des données",
+    "commune.backup": "Sauvegarde demandée",
+    "commune.restore": "Restauration demandée",
     "domain.add": "Ajout d'un domaine",
     "domain.remove": "Retrait d'un domaine",
     "announcement.create": "Publication d'une annonce",
