@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tenant_apps.accounts.models import AGENT_ROLES, Role
+from tenant_apps.accounts.models import AGENT_ROLES, Role, User
 
 View = Callable[..., HttpResponse]
 
@@ -45,6 +45,15 @@ def can_edit(user: Any) -> bool:
 
 def can_see_medical(user: Any) -> bool:
     return getattr(user, "role", None) in MEDICAL_READER_ROLES
+
+
+def acting_user(request: Any) -> User:
+    """The signed-in account of a request that an access check already let through
+    (an HttpRequest or a DRF Request)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionError("no signed-in account on this request")
+    return user
 
 
 agent_required = roles_required(AGENT_ROLES, "/gestion/connexion/")

@@ -17,8 +17,13 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from tenant_apps.accounts.access import agent_required, can_edit, can_see_medical, editor_required
-from tenant_apps.accounts.models import User
+from tenant_apps.accounts.access import (
+    acting_user,
+    agent_required,
+    can_edit,
+    can_see_medical,
+    editor_required,
+)
 from tenant_apps.exchange import selectors, services
 from tenant_apps.exchange.forms import EXPORT_FORMATS, ExportForm, ImportForm
 from tenant_apps.exchange.import_rows import (
@@ -35,11 +40,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 MAX_SHOWN_ERRORS = 200
 
-
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (the decorators let only accounts through)
-    return user
 
 
 def _index(request: HttpRequest, form: ExportForm, status: int = 200) -> HttpResponse:
@@ -153,7 +153,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         result.errors.extend(conflicts)
     if not result.ok:
         return _report(request, form, result, file_name=name, status=400)
-    staged = services.import_stage(actor=_actor(request), name=name, content=content)
+    staged = services.import_stage(actor=acting_user(request), name=name, content=content)
     return redirect("backoffice:exchange:import_preview", token=staged.token)
 
 
@@ -161,7 +161,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     """GET: what the import would create and update. POST: do it (the file is read and
     validated again first), then show the summary."""
-    actor = _actor(request)
+    actor = acting_user(request)
     staged = services.import_staged_get(actor=actor, token=token)
     if staged is None:
         messages.error(request, "Cet aperçu a expiré ou n'existe pas : déposez à nouveau "
@@ -205,7 +205,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
 
 @editor_required
 def import_result(request: HttpRequest, token: str) -> HttpResponse:
-    summary = services.import_result_get(actor=_actor(request), token=token)
+    summary = services.import_result_get(actor=acting_user(request), token=token)
     if summary is None:
         raise Http404
     return render(request, "exchange/result.html", {"summary": summary})

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenant_apps.accounts.models import User
+from tenant_apps.accounts.access import acting_user
 from tenant_apps.families import selectors, services
 from tenant_apps.families.access import family_access
 from tenant_apps.families.models import Child, CustodyPattern, Guardian, Household
@@ -110,11 +110,6 @@ class ChildCreateSerializer(ChildWriteSerializer):
         fields = [*services.CHILD_FIELDS, "household", "custody"]
 
 
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (FamilyPermission let only accounts through)
-    return user
-
 
 def _service_errors(error: DjangoValidationError) -> DRFValidationError:
     """A service's French errors, per field when it names one."""
@@ -170,7 +165,7 @@ class HouseholdListApi(APIView):
         data = HouseholdWriteSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
-            household = services.household_create(actor=_actor(request), **data.validated_data)
+            household = services.household_create(actor=acting_user(request), **data.validated_data)
         except DjangoValidationError as error:
             raise _service_errors(error) from error
         return Response(HouseholdSerializer(household, context={"request": request}).data,
@@ -199,7 +194,7 @@ class HouseholdDetailApi(APIView):
                                         context={"request": request})
         data.is_valid(raise_exception=True)
         try:
-            services.household_update(actor=_actor(request), household=household,
+            services.household_update(actor=acting_user(request), household=household,
                                       **data.validated_data)
         except DjangoValidationError as error:
             raise _service_errors(error) from error
@@ -227,7 +222,7 @@ class ChildListApi(APIView):
         if household is None:
             raise DRFValidationError({"household": ["Foyer introuvable."]})
         try:
-            child = services.child_create(actor=_actor(request), household=household,
+            child = services.child_create(actor=acting_user(request), household=household,
                                           **fields)
         except DjangoValidationError as error:
             raise _service_errors(error) from error
@@ -258,7 +253,7 @@ class ChildDetailApi(APIView):
                                     context={"request": request})
         data.is_valid(raise_exception=True)
         try:
-            services.child_update(actor=_actor(request), child=child, **data.validated_data)
+            services.child_update(actor=acting_user(request), child=child, **data.validated_data)
         except DjangoValidationError as error:
             raise _service_errors(error) from error
         return Response(self.read(request, child_id))

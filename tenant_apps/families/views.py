@@ -11,8 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tenant_apps.accounts.access import agent_required, editor_required
-from tenant_apps.accounts.models import User
+from tenant_apps.accounts.access import acting_user, agent_required, editor_required
 from tenant_apps.commune_settings.selectors import commune_settings_get
 from tenant_apps.families import selectors, services
 from tenant_apps.families.access import family_access
@@ -44,11 +43,6 @@ AUTHORISATIONS = (
 )
 FIX_ERRORS = "Certains champs sont à corriger : rien n'a été enregistré."
 
-
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (the decorators let only accounts through)
-    return user
 
 
 def _int(value: str | None) -> int | None:
@@ -142,7 +136,7 @@ def household_create_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and guardian_form.is_valid():
             try:
                 household = services.household_create_with_guardian(
-                    actor=_actor(request),
+                    actor=acting_user(request),
                     household=cast(services.HouseholdFields, form.cleaned_data),
                     guardian=cast(services.GuardianFields, guardian_form.cleaned_data),
                 )
@@ -181,7 +175,7 @@ def household_edit_page(request: HttpRequest, household_id: int) -> HttpResponse
         request, form, template="families/household_form.html",
         context={"household": household, "access": access},
         save=lambda data: services.household_update(
-            actor=_actor(request), household=household, **data),
+            actor=acting_user(request), household=household, **data),
         success="Foyer enregistré.",
         then=lambda _: redirect("backoffice:families:household", household_id=household.pk),
     )
@@ -198,7 +192,7 @@ def guardian_add_page(request: HttpRequest, household_id: int) -> HttpResponse:
     return _save_form(
         request, form, template="families/guardian_form.html",
         context={"household": household, "access": access},
-        save=lambda data: services.guardian_add(actor=_actor(request), household=household,
+        save=lambda data: services.guardian_add(actor=acting_user(request), household=household,
                                                 **data),
         success="Responsable légal ajouté.",
         then=lambda _: redirect("backoffice:families:household", household_id=household.pk),
@@ -214,7 +208,7 @@ def guardian_edit_page(request: HttpRequest, household_id: int, guardian_id: int
     return _save_form(
         request, form, template="families/guardian_form.html",
         context={"household": guardian.household, "guardian": guardian, "access": access},
-        save=lambda data: services.guardian_update(actor=_actor(request), guardian=guardian,
+        save=lambda data: services.guardian_update(actor=acting_user(request), guardian=guardian,
                                                    **data),
         success="Responsable légal enregistré.",
         then=lambda _: redirect("backoffice:families:household", household_id=household_id),
@@ -227,7 +221,7 @@ def guardian_remove_action(request: HttpRequest, household_id: int, guardian_id:
                            ) -> HttpResponse:
     guardian = _guardian_or_404(household_id, guardian_id)
     name = str(guardian)
-    _act(request, lambda: services.guardian_remove(actor=_actor(request), guardian=guardian),
+    _act(request, lambda: services.guardian_remove(actor=acting_user(request), guardian=guardian),
          f"{name} n'est plus responsable de ce foyer.")
     return redirect("backoffice:families:household", household_id=household_id)
 
@@ -240,7 +234,7 @@ def guardian_invite_action(request: HttpRequest, household_id: int, guardian_id:
     _act(
         request,
         lambda: services.guardian_invite_to_portal(
-            actor=_actor(request), guardian=guardian,
+            actor=acting_user(request), guardian=guardian,
             site_url=request.build_absolute_uri("/"),
             commune_name=commune_settings_get().display_name,
         ),
@@ -261,7 +255,7 @@ def child_create_page(request: HttpRequest, household_id: int) -> HttpResponse:
 
     def save(data: dict[str, Any]) -> Child:
         custody = data.pop("custody", CustodyPattern.FULL)
-        return services.child_create(actor=_actor(request), household=household,
+        return services.child_create(actor=acting_user(request), household=household,
                                      custody=custody, **data)
 
     return _save_form(
@@ -308,7 +302,7 @@ def child_edit_page(request: HttpRequest, child_id: int) -> HttpResponse:
     return _save_form(
         request, form, template="families/child_form.html",
         context={"child": child, "access": access},
-        save=lambda data: services.child_update(actor=_actor(request), child=child, **data),
+        save=lambda data: services.child_update(actor=acting_user(request), child=child, **data),
         success="Fiche de l'enfant enregistrée.",
         then=lambda _: redirect("backoffice:families:child", child_id=child.pk),
     )
@@ -325,7 +319,7 @@ def child_link_page(request: HttpRequest, child_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.child_household_link(
-                    actor=_actor(request), child=child,
+                    actor=acting_user(request), child=child,
                     household=form.cleaned_data["household"],
                     custody=form.cleaned_data["custody"],
                 )
@@ -346,7 +340,7 @@ def child_unlink_action(request: HttpRequest, child_id: int, household_id: int
                         ) -> HttpResponse:
     child = _child_or_404(child_id)
     household = _household_or_404(household_id)
-    _act(request, lambda: services.child_household_unlink(actor=_actor(request), child=child,
+    _act(request, lambda: services.child_household_unlink(actor=acting_user(request), child=child,
                                                            household=household),
          f"L'enfant n'est plus rattaché au foyer {household.name}.")
     return redirect("backoffice:families:child", child_id=child.pk)
@@ -362,7 +356,7 @@ def contact_add_action(request: HttpRequest, child_id: int) -> HttpResponse:
     form = ContactForm(request.POST)
     if form.is_valid():
         try:
-            services.contact_add(actor=_actor(request), child=child, **form.cleaned_data)
+            services.contact_add(actor=acting_user(request), child=child, **form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -379,7 +373,7 @@ def contact_remove_action(request: HttpRequest, child_id: int, contact_id: int
     contact = ChildContact.objects.filter(pk=contact_id, child_id=child_id).first()
     if contact is None:
         raise Http404("Contact introuvable.")
-    _act(request, lambda: services.contact_remove(actor=_actor(request), contact=contact),
+    _act(request, lambda: services.contact_remove(actor=acting_user(request), contact=contact),
          "Contact retiré.")
     return redirect(f"/gestion/familles/enfants/{child_id}/#contacts")
 
@@ -391,7 +385,7 @@ def document_upload_action(request: HttpRequest, child_id: int) -> HttpResponse:
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.document_upload(actor=_actor(request), child=child,
+            services.document_upload(actor=acting_user(request), child=child,
                                      title=form.cleaned_data["title"],
                                      upload=form.cleaned_data["upload"])
         except ValidationError as error:
@@ -428,7 +422,7 @@ def document_delete_action(request: HttpRequest, child_id: int, document_id: int
     document = ChildDocument.objects.filter(pk=document_id, child_id=child_id).first()
     if document is None:
         raise Http404("Document introuvable.")
-    _act(request, lambda: services.document_delete(actor=_actor(request), document=document),
+    _act(request, lambda: services.document_delete(actor=acting_user(request), document=document),
          "Document supprimé.")
     return redirect(f"/gestion/familles/enfants/{child_id}/#documents")
 

@@ -6,8 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from tenant_apps.accounts.access import agent_required, can_edit, editor_required
-from tenant_apps.accounts.models import User
+from tenant_apps.accounts.access import acting_user, agent_required, can_edit, editor_required
 from tenant_apps.mailings.audience import audience_select
 from tenant_apps.mailings.forms import MailingForm
 from tenant_apps.mailings.models import Mailing, MailingStatus
@@ -29,11 +28,6 @@ from tenant_apps.outbox.models import OutboxStatus
 FORM_ERROR = "Le mailing n'est pas enregistré : corrigez les champs signalés."
 
 
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (the decorators let only accounts through)
-    return user
-
 
 @agent_required
 def mailing_index(request: HttpRequest) -> HttpResponse:
@@ -52,9 +46,9 @@ def _compose(request: HttpRequest, mailing: Mailing | None) -> HttpResponse:
         if form.is_valid():
             try:
                 if mailing is None:
-                    mailing = mailing_create(actor=_actor(request), **form.cleaned_data)
+                    mailing = mailing_create(actor=acting_user(request), **form.cleaned_data)
                 else:
-                    mailing = mailing_update(actor=_actor(request), mailing=mailing,
+                    mailing = mailing_update(actor=acting_user(request), mailing=mailing,
                                              **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -126,7 +120,7 @@ def mailing_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("confirm") == "oui":
             try:
-                mailing_send(actor=_actor(request), mailing=mailing)
+                mailing_send(actor=acting_user(request), mailing=mailing)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
                 status = 400
@@ -146,7 +140,7 @@ def mailing_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def mailing_remove(request: HttpRequest, pk: int) -> HttpResponse:
     mailing = mailing_get(pk=pk)
     try:
-        mailing_delete(actor=_actor(request), mailing=mailing)
+        mailing_delete(actor=acting_user(request), mailing=mailing)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("backoffice:mailings:detail", pk=pk)

@@ -6,8 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from tenant_apps.accounts.access import guardian_required
-from tenant_apps.accounts.models import User
+from tenant_apps.accounts.access import acting_user, guardian_required
 from tenant_apps.messaging.forms import ConversationStartForm, FamilyReplyForm
 from tenant_apps.messaging.models import MessageSide
 from tenant_apps.messaging.selectors import (
@@ -20,15 +19,9 @@ from tenant_apps.messaging.selectors import (
 from tenant_apps.messaging.services import conversation_mark_read, conversation_start, message_post
 
 
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (the decorators let only accounts through)
-    return user
-
-
 @guardian_required
 def conversation_list(request: HttpRequest) -> HttpResponse:
-    household = guardian_household(user=_actor(request))
+    household = guardian_household(user=acting_user(request))
     if household is None:
         return render(request, "messaging/portal_not_linked.html")
     return render(request, "messaging/portal_list.html", {
@@ -40,7 +33,7 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 @guardian_required
 @require_http_methods(["GET", "POST"])
 def conversation_new(request: HttpRequest) -> HttpResponse:
-    if guardian_household(user=_actor(request)) is None:
+    if guardian_household(user=acting_user(request)) is None:
         return render(request, "messaging/portal_not_linked.html")
     initial = {}
     box_id = request.GET.get("service", "")
@@ -51,7 +44,7 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 conversation = conversation_start(
-                    guardian_user=_actor(request), box=form.cleaned_data["box"],
+                    guardian_user=acting_user(request), box=form.cleaned_data["box"],
                     subject=form.cleaned_data["subject"], body=form.cleaned_data["body"],
                     site_url=request.build_absolute_uri("/"),
                 )
@@ -69,13 +62,13 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
 @guardian_required
 @require_http_methods(["GET", "POST"])
 def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = conversation_for_guardian(user=_actor(request), pk=pk)
+    conversation = conversation_for_guardian(user=acting_user(request), pk=pk)
     form = FamilyReplyForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                message_post(conversation=conversation, author=_actor(request),
+                message_post(conversation=conversation, author=acting_user(request),
                              body=form.cleaned_data["body"],
                              site_url=request.build_absolute_uri("/"))
             except ValidationError as exc:

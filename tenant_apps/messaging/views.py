@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tenant_apps.accounts.access import (
+    acting_user,
     administrator_required,
     agent_required,
     can_edit,
     editor_required,
 )
-from tenant_apps.accounts.models import User
 from tenant_apps.messaging.forms import MessageBoxForm, ReplyForm
 from tenant_apps.messaging.models import ConversationStatus, MessageBox, MessageSide
 from tenant_apps.messaging.selectors import (
@@ -31,12 +31,6 @@ from tenant_apps.messaging.services import (
 )
 
 
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 (the decorators let only accounts through)
-    return user
-
-
 def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
@@ -53,13 +47,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "boxes": boxes, "current": current, "box_id": box_id if current else None,
         "state": state, "states": InboxFilter.CHOICES,
         "conversations": inbox_conversations(box_id=box_id if current else None, state=state),
-        "is_admin": _actor(request).role == "administrator",
+        "is_admin": acting_user(request).role == "administrator",
     })
 
 
 def _conversation_page(request: HttpRequest, pk: int, form: ReplyForm,
                        status: int = 200) -> HttpResponse:
-    conversation = conversation_for_agent(user=_actor(request), pk=pk)
+    conversation = conversation_for_agent(user=acting_user(request), pk=pk)
     # Only the agents who handle families clear the unread mark; a read-only look does not.
     if request.method == "GET" and can_edit(request.user):
         conversation_mark_read(conversation=conversation, side=MessageSide.AGENT)
@@ -77,18 +71,18 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 @require_POST
 def conversation_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = conversation_for_agent(user=_actor(request), pk=pk)
+    conversation = conversation_for_agent(user=acting_user(request), pk=pk)
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            message_post(conversation=conversation, author=_actor(request),
+            message_post(conversation=conversation, author=acting_user(request),
                          body=form.cleaned_data["body"],
                          site_url=request.build_absolute_uri("/"))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             if form.cleaned_data["mark_handled"]:
-                conversation_status_set(conversation=conversation, actor=_actor(request),
+                conversation_status_set(conversation=conversation, actor=acting_user(request),
                                         status=ConversationStatus.HANDLED)
             messages.success(request, "Réponse envoyée. La famille est prévenue par courriel.")
             return redirect("backoffice:messaging:conversation", pk=pk)
@@ -99,12 +93,12 @@ def conversation_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 @require_POST
 def conversation_status(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = conversation_for_agent(user=_actor(request), pk=pk)
+    conversation = conversation_for_agent(user=acting_user(request), pk=pk)
     status = request.POST.get("status", "")
     if status not in ConversationStatus.values:
         messages.error(request, "État inconnu : rien n'a été modifié.")
         return _conversation_page(request, pk, ReplyForm(), status=400)
-    conversation_status_set(conversation=conversation, actor=_actor(request), status=status)
+    conversation_status_set(conversation=conversation, actor=acting_user(request), status=status)
     messages.success(request, "Conversation marquée comme traitée."
                      if status == ConversationStatus.HANDLED else "Conversation rouverte.")
     if status == ConversationStatus.HANDLED:
@@ -120,7 +114,7 @@ def boxes(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                message_box_create(actor=_actor(request), **form.cleaned_data)
+                message_box_create(actor=acting_user(request), **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -142,7 +136,7 @@ def box_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                message_box_update(actor=_actor(request), box=box, **form.cleaned_data)
+                message_box_update(actor=acting_user(request), box=box, **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
