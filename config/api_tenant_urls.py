@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("tenant_apps.families.api_urls")),
     path("", include("tenant_apps.schooling.api_urls")),
     path("", include("tenant_apps.catalog.api_urls")),
+    path("", include("tenant_apps.bookings.api_urls")),
 ]

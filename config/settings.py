@@ -64,6 +64,7 @@ TENANT_APPS = [
     "tenant_apps.schooling",
     "tenant_apps.families",
     "tenant_apps.catalog",
+    "tenant_apps.bookings",
     "tenant_apps.exchange",
     "tenant_apps.mailings",
     "tenant_apps.messaging",

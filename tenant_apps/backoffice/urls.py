@@ -14,6 +14,7 @@ urlpatterns = [
     path("familles/", include("tenant_apps.families.urls")),
     path("scolarite/", include("tenant_apps.schooling.urls")),
     path("prestations/", include("tenant_apps.catalog.urls")),
+    path("reservations/", include("tenant_apps.bookings.urls")),
     path("donnees/", include("tenant_apps.exchange.urls")),
     path("mailings/", include("tenant_apps.mailings.urls")),
     path("messagerie/", include("tenant_apps.messaging.urls")),
