@@ -6,6 +6,7 @@ from django.db import models
 
 from tenant_apps.catalog.deadlines import describe_deadline
 from tenant_apps.catalog.weekdays import weekdays_label
+from tenant_apps.sorting import FRENCH
 
 
 class ServiceKind(models.TextChoices):
@@ -29,7 +30,7 @@ class Service(models.Model):
     """A bookable unit. The deadline rules read "until HH:MM, N days before, counting
     calendar or working days"; booking and cancelling each have their own."""
 
-    name = models.CharField("nom", max_length=120, unique=True)
+    name = models.CharField("nom", max_length=120, unique=True, db_collation=FRENCH)
     kind = models.CharField("type", max_length=20, choices=ServiceKind.choices)
     # ISO weekdays, 1 = Monday ... 7 = Sunday.
     weekdays = ArrayField(

@@ -8,6 +8,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 
 from tenant_apps.families.search import phone_digits_expression, trigram_index
+from tenant_apps.sorting import FRENCH
 
 
 class AllowanceScheme(models.TextChoices):
@@ -17,7 +18,7 @@ class AllowanceScheme(models.TextChoices):
 
 
 class Household(models.Model):
-    name = models.CharField("nom du foyer", max_length=150)
+    name = models.CharField("nom du foyer", max_length=150, db_collation=FRENCH)
     address = models.CharField("adresse", max_length=250, blank=True)
     postcode = models.CharField("code postal", max_length=10, blank=True)
     city = models.CharField("commune", max_length=120, blank=True)
@@ -71,8 +72,8 @@ class Guardian(models.Model):
         related_name="guardian", verbose_name="compte du portail",
     )
     civility = models.CharField("civilité", max_length=3, choices=Civility.choices, blank=True)
-    last_name = models.CharField("nom", max_length=100)
-    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100, db_collation=FRENCH)
+    first_name = models.CharField("prénom", max_length=100, db_collation=FRENCH)
     birth_name = models.CharField("nom de naissance", max_length=100, blank=True)
     relationship = models.CharField("lien avec les enfants", max_length=40, blank=True)
     email = models.EmailField("courriel", blank=True)
@@ -114,8 +115,8 @@ class Diet(models.TextChoices):
 
 
 class Child(models.Model):
-    last_name = models.CharField("nom", max_length=100)
-    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100, db_collation=FRENCH)
+    first_name = models.CharField("prénom", max_length=100, db_collation=FRENCH)
     sex = models.CharField("sexe", max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField("date de naissance")
     birth_place = models.CharField("lieu de naissance", max_length=120, blank=True)

@@ -3,6 +3,8 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from tenant_apps.sorting import FRENCH
+
 
 class SchoolYear(models.Model):
     label = models.CharField("année scolaire", max_length=9, unique=True)  # "2026-2027"
@@ -33,7 +35,7 @@ class SchoolKind(models.TextChoices):
 
 
 class School(models.Model):
-    name = models.CharField("nom", max_length=150, unique=True)
+    name = models.CharField("nom", max_length=150, unique=True, db_collation=FRENCH)
     kind = models.CharField("type", max_length=20, choices=SchoolKind.choices)
     address = models.TextField("adresse", blank=True)
     active = models.BooleanField("en service", default=True)
@@ -60,7 +62,8 @@ class Level(models.TextChoices):
 class SchoolClass(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="classes")
     school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="classes")
-    name = models.CharField("classe", max_length=60)  # "CP-CE1 de Mme Le Bihan"
+    # e.g. "CP-CE1 de Mme Le Bihan"
+    name = models.CharField("classe", max_length=60, db_collation=FRENCH)
     levels = ArrayField(
         models.CharField(max_length=3, choices=Level.choices), verbose_name="niveaux",
         default=list, blank=True,
