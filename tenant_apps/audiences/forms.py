@@ -5,11 +5,12 @@ from typing import Any
 from django import forms
 
 from tenant_apps.audiences.selectors import current_school_year
+from tenant_apps.backoffice.form_styles import BootstrapFormMixin
 from tenant_apps.catalog.models import Service
 from tenant_apps.schooling.models import School, SchoolClass
 
 
-class AudienceFormMixin(forms.Form):
+class AudienceFormMixin(BootstrapFormMixin, forms.Form):
     """Three optional filters; the class must be of the current year and of the school."""
 
     target_school = forms.ModelChoiceField(

@@ -11,6 +11,9 @@ class PublicationForm(AudienceFormMixin):
     title = forms.CharField(label="Titre", max_length=150)
     file = forms.FileField(
         label="Fichier (PDF, JPEG ou PNG, 10 Mo au plus)",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+        ),
         error_messages={"required": "Choisissez le fichier à publier."},
     )
     description = forms.CharField(
@@ -18,11 +21,12 @@ class PublicationForm(AudienceFormMixin):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     visible_from = forms.DateField(
-        label="Visible à partir du", widget=forms.DateInput(attrs={"type": "date"}),
+        label="Visible à partir du",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     visible_until = forms.DateField(
         label="Visible jusqu'au (facultatif)", required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     field_order = ["title", "file", "description", "visible_from", "visible_until",

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from tenant_apps.audiences.forms import AudienceFormMixin
+from tenant_apps.backoffice.form_styles import BootstrapFormMixin
 from tenant_apps.questionnaires.models import CHOICE_KINDS, QuestionKind
 
 
@@ -17,7 +18,7 @@ class QuestionnaireForm(AudienceFormMixin):
     field_order = ["title", "intro", "target_school", "target_class", "target_service"]
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(BootstrapFormMixin, forms.Form):
     label = forms.CharField(label="Question", max_length=300)
     kind = forms.ChoiceField(label="Type de réponse", choices=QuestionKind.choices)
     choices = forms.CharField(
@@ -36,11 +37,11 @@ class QuestionForm(forms.Form):
         return data
 
 
-class OpenForm(forms.Form):
+class OpenForm(BootstrapFormMixin, forms.Form):
     opens_on = forms.DateField(label="Ouvert à partir du",
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     closes_on = forms.DateField(label="Jusqu'au (inclus)",
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     notify_families = forms.BooleanField(
         label="Prévenir les familles concernées par courriel", required=False, initial=True
     )

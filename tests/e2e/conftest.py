@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+    "--lang=fr-FR",  # French date inputs and file pickers, as families see them
 ]
 
 
