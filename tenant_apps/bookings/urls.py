@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
+
+from tenant_apps.bookings import views_closures, views_mass
 
 app_name = "bookings"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_closures.index, name="index"),
+    # Fermetures (closure periods)
+    path("fermetures/", views_closures.closure_list, name="closures"),
+    path("fermetures/nouvelle/", views_closures.closure_create_page, name="closure-create"),
+    path("fermetures/<int:pk>/", views_closures.closure_detail_page, name="closure"),
+    path("fermetures/<int:pk>/supprimer/", views_closures.closure_delete_page,
+         name="closure-delete"),
+    # Réserver en masse
+    path("masse/", views_mass.mass_booking_page, name="mass"),
+    # Pointage, effectifs, liste d'attente, historique d'un enfant
+    path("", include("tenant_apps.bookings.urls_attendance")),
+]

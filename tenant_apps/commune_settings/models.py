@@ -15,6 +15,13 @@ PORTAL_HELP_PAGES = {
     "messagerie": "Messagerie",
 }
 
+
+class SchoolHolidayZone(models.TextChoices):
+    A = "A", "Zone A"
+    B = "B", "Zone B"
+    C = "C", "Zone C"
+
+
 COLOUR_VALIDATOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Couleur au format #RRGGBB.")
 
 
@@ -39,6 +46,11 @@ class CommuneSettings(models.Model):
     )
     privacy_notice = models.TextField(
         "protection des données personnelles", blank=True, max_length=PORTAL_TEXT_MAX_LENGTH
+    )
+    # Which school holiday calendar the commune's services follow (vacances scolaires).
+    school_holiday_zone = models.CharField(
+        "zone de vacances scolaires", max_length=1, choices=SchoolHolidayZone.choices,
+        default=SchoolHolidayZone.B,
     )
     updated_at = models.DateTimeField(auto_now=True)
 
