@@ -1,6 +1,11 @@
 """Mass booking at scale: 1,000 children booked on a school-days service (Mon, Tue, Thu,
 Fri) for a whole school year, action "replace", plan + apply timed together.
 
+Then the weekly grid (selectors.week_cells, one child's week): its query count for a child
+of a household of 4 children registered to 4 services each (all booked that week) must
+equal the count for a household of 1 child and 1 service; the p95 of 50 loads of the
+large grid is timed (and, for information, the queries of the 4 children's grids).
+
 The bench commune (bench-bookings, in cantine_bench) is created with its 1,000
 registered children when missing; each run first clears that service's bookings."""
 
@@ -72,6 +77,87 @@ def _commune() -> Any:
     return commune
 
 
+GRID_MONDAY = date(2025, 11, 17)  # a school week of zone B
+GRID_LOADS = 50
+GRID_SERVICES = ("Grille bench repas", "Grille bench matin", "Grille bench soir",
+                 "Grille bench étude")
+
+
+def _grid_household(ref: str, children: int, services: list[Any]) -> list[Any]:
+    """A household with `children` children, enrolled, registered to `services` and booked
+    on every day of the grid week those services run (created once)."""
+    from datetime import timedelta
+
+    from tenant_apps.bookings.models import Booking, BookingState
+    from tenant_apps.catalog.models import Registration
+    from tenant_apps.families.models import Child, ChildHousehold, Household
+    from tenant_apps.schooling.models import Enrolment, SchoolClass, SchoolYear
+
+    household = Household.objects.filter(external_ref=ref).first()
+    if household is not None:
+        return list(Child.objects.filter(memberships__household=household).order_by("pk"))
+    year = SchoolYear.objects.get(is_current=True)
+    klass = SchoolClass.objects.filter(school_year=year).order_by("pk").first()
+    household = Household.objects.create(external_ref=ref, name=f"Foyer {ref}")
+    kids = Child.objects.bulk_create([
+        Child(last_name=ref, first_name=f"Enfant{n}", birth_date=date(2018, 1, 1))
+        for n in range(children)])
+    ChildHousehold.objects.bulk_create([ChildHousehold(child=c, household=household)
+                                        for c in kids])
+    Enrolment.objects.bulk_create([Enrolment(child=c, school_year=year, school_class=klass)
+                                   for c in kids])
+    Registration.objects.bulk_create([
+        Registration(child=c, service=s, school_year=year, household=household)
+        for c in kids for s in services])
+    Booking.objects.bulk_create([
+        Booking(child=c, service=s, household=household, day=GRID_MONDAY + timedelta(days=d),
+                state=BookingState.BOOKED)
+        for c in kids for s in services for d in (0, 1, 3, 4)])
+    return kids
+
+
+def _grid_figures(actor: Any) -> dict[str, Any]:
+    from datetime import time as clock
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tenant_apps.bookings.selectors import week_cells
+    from tenant_apps.catalog.models import Service
+
+    services = []
+    for name in GRID_SERVICES:
+        service, _ = Service.objects.get_or_create(name=name, defaults={
+            "kind": "periscolaire", "weekdays": [1, 2, 4, 5], "capacity": 200,
+            "book_until": clock(8, 30), "cancel_until": clock(8, 30)})
+        services.append(service)
+    large = _grid_household("GRILLE-4x4", 4, services)
+    small = _grid_household("GRILLE-1x1", 1, services[:1])
+
+    def queries(children: list[Any]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            for child in children:
+                rows = week_cells(child=child, monday=GRID_MONDAY, actor=actor)
+                assert all(len(row.cells) == 7 for row in rows)
+        return sum(1 for q in captured.captured_queries if not q["sql"].startswith("SET "))
+
+    week_cells(child=large[0], monday=GRID_MONDAY, actor=actor)  # warm caches
+    timings = []
+    for _ in range(GRID_LOADS):
+        started = time.perf_counter()
+        week_cells(child=large[0], monday=GRID_MONDAY, actor=actor)
+        timings.append(time.perf_counter() - started)
+    timings.sort()
+    return {
+        "grid_p95_s": round(timings[int(0.95 * len(timings)) - 1], 4),
+        "grid_queries_small": queries(small),
+        "grid_queries_large": queries(large[:1]),
+        "grid_services_large": len(week_cells(child=large[0], monday=GRID_MONDAY,
+                                              actor=actor)),
+        "household_grid_queries_large": queries(large),
+    }
+
+
 def main() -> None:
     django_for_bench()
     from tenant_apps.accounts.models import Role, User
@@ -104,6 +190,10 @@ def main() -> None:
         "plan_s": round(planned, 2), "children": len(children),
         "bookings_created": mass.summary["created"], "target_s": TARGET_S,
     }))
+    grid = _grid_figures(actor)
+    print(json.dumps({"bench": "bookings", **grid}))
+    if grid["grid_queries_small"] != grid["grid_queries_large"]:
+        raise SystemExit("week grid: the query count grows with children or services")
 
 
 if __name__ == "__main__":

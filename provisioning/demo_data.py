@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from provisioning.demo_bookings import seed_bookings
 from provisioning.demo_families import DemoHousehold, seed_families
 from provisioning.services import commune_create, provisioning_job_run
 from tenants.db import use_commune, use_public
@@ -189,6 +190,9 @@ def demo_seed(*, log: Callable[[str], None] = print) -> list[Commune]:
         use_commune(commune)
         try:
             seed_families(slug=spec.slug, town=spec.name, households=_demo_households(spec))
+            booked = seed_bookings(slug=spec.slug)
+            if booked:
+                log(f"{spec.name} : {booked} réservations de démonstration créées")
             _seed_message_boxes(spec)
         finally:
             use_public()
