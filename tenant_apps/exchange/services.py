@@ -7,6 +7,7 @@ changes nothing the second time. Nothing is ever deleted by an import."""
 
 import datetime
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,6 +141,45 @@ def _assign(instance: models.Model, fields: dict[str, Any], names: list[str]
     return (before, after) if before != after else None
 
 
+def _upsert_by_ref(
+    *,
+    model: Any,
+    rows: dict[str, dict[str, Any]],
+    existing: dict[str, Any],
+    columns: list[str],
+    entity: str,
+    now: Any,
+    history: list[dict[str, Any]],
+    created: Callable[[Any], str],
+    changed: Callable[[Any], str],
+) -> tuple[dict[str, Any], list[Any], list[Any]]:
+    """Create the rows whose import reference is new, update the others, in two bulk
+    statements, appending a history entry for each creation and each real change."""
+    by_ref: dict[str, Any] = {}
+    new: list[Any] = []
+    updated: list[Any] = []
+    for ref, fields in rows.items():
+        instance = existing.get(ref)
+        if instance is None:
+            instance = model(external_ref=ref, **fields)
+            new.append(instance)
+        else:
+            diff = _assign(instance, fields, columns)
+            if diff:
+                instance.updated_at = now
+                updated.append(instance)
+                history.append(dict(entity=entity, entity_id=instance.pk,
+                                    action=ChangeAction.UPDATE, before=diff[0], after=diff[1],
+                                    summary=changed(instance)))
+        by_ref[ref] = instance
+    model.objects.bulk_create(new)
+    model.objects.bulk_update(updated, [*columns, "updated_at"])
+    for instance in new:
+        history.append(dict(entity=entity, entity_id=instance.pk, action=ChangeAction.CREATE,
+                            after=_snapshot(instance, columns), summary=created(instance)))
+    return by_ref, new, updated
+
+
 def _lock_imports() -> None:
     """One import at a time per commune (a second confirmation waits, then finds nothing
     left to do)."""
@@ -163,30 +203,13 @@ def import_apply(*, actor: User, plan: ImportPlan, file_name: str = "") -> Impor
     summary = ImportSummary(file_name=file_name, user_id=actor.pk)
     history: list[dict[str, Any]] = []
 
-    households: dict[str, Household] = {}
-    new_households: list[Household] = []
-    changed_households: list[Household] = []
-    for ref, row in plan.households.items():
-        household = existing.households.get(ref)
-        if household is None:
-            household = Household(external_ref=ref, **row.fields)
-            new_households.append(household)
-        else:
-            diff = _assign(household, row.fields, HOUSEHOLD_COLUMNS)
-            if diff:
-                household.updated_at = now
-                changed_households.append(household)
-                history.append(dict(entity="household", entity_id=household.pk,
-                                    action=ChangeAction.UPDATE, before=diff[0], after=diff[1],
-                                    summary="Foyer modifié par import"))
-        households[ref] = household
-    Household.objects.bulk_create(new_households)
-    Household.objects.bulk_update(changed_households, [*HOUSEHOLD_COLUMNS, "updated_at"])
-    for household in new_households:
-        history.append(dict(entity="household", entity_id=household.pk,
-                            action=ChangeAction.CREATE,
-                            after=_snapshot(household, HOUSEHOLD_COLUMNS),
-                            summary=f"Foyer créé par import : {household.name}"))
+    households, new_households, changed_households = _upsert_by_ref(
+        model=Household, rows={ref: row.fields for ref, row in plan.households.items()},
+        existing=existing.households, columns=HOUSEHOLD_COLUMNS, entity="household",
+        now=now, history=history,
+        created=lambda h: f"Foyer créé par import : {h.name}",
+        changed=lambda h: "Foyer modifié par import",
+    )
     summary.households_created, summary.households_updated = (len(new_households),
                                                               len(changed_households))
     summary.new_households = [(h.pk, h.name) for h in new_households[:50]]
@@ -230,31 +253,13 @@ def import_apply(*, actor: User, plan: ImportPlan, file_name: str = "") -> Impor
     summary.guardians_created, summary.guardians_updated = (len(new_guardians),
                                                             len(changed_guardians))
 
-    children: dict[str, Child] = {}
-    new_children: list[Child] = []
-    changed_children: list[Child] = []
-    for ref, c_row in plan.children.items():
-        child = existing.children.get(ref)
-        if child is None:
-            child = Child(external_ref=ref, **c_row.fields)
-            new_children.append(child)
-        else:
-            diff = _assign(child, c_row.fields, CHILD_COLUMNS)
-            if diff:
-                child.updated_at = now
-                changed_children.append(child)
-                history.append(dict(entity="child", entity_id=child.pk,
-                                    action=ChangeAction.UPDATE, before=diff[0], after=diff[1],
-                                    summary="Fiche modifiée par import : "
-                                    f"{child.first_name} {child.last_name.upper()}"))
-        children[ref] = child
-    Child.objects.bulk_create(new_children)
-    Child.objects.bulk_update(changed_children, [*CHILD_COLUMNS, "updated_at"])
-    for child in new_children:
-        history.append(dict(entity="child", entity_id=child.pk, action=ChangeAction.CREATE,
-                            after=_snapshot(child, CHILD_COLUMNS),
-                            summary="Enfant créé par import : "
-                            f"{child.first_name} {child.last_name.upper()}"))
+    children, new_children, changed_children = _upsert_by_ref(
+        model=Child, rows={ref: c_row.fields for ref, c_row in plan.children.items()},
+        existing=existing.children, columns=CHILD_COLUMNS, entity="child",
+        now=now, history=history,
+        created=lambda c: f"Enfant créé par import : {c.first_name} {c.last_name.upper()}",
+        changed=lambda c: f"Fiche modifiée par import : {c.first_name} {c.last_name.upper()}",
+    )
     summary.children_created, summary.children_updated = (len(new_children),
                                                           len(changed_children))
 
