@@ -31,18 +31,22 @@ setup: db
 
 demo: setup stop
 	$(PY) manage.py seed_demo
+	$(PY) manage.py payfip_enable  # test mode, against the local PayFiP simulator
 	@mkdir -p var/log var/run
 	@nohup .venv/bin/gunicorn config.wsgi:application -b 127.0.0.1:$(PORT) -w 3 \
 		--access-logfile var/log/web-access.log >var/log/web.log 2>&1 & echo $$! > var/run/web.pid
-	@nohup .venv/bin/celery -A config worker -Q web,celery,backups -c 2 -l info >var/log/worker.log 2>&1 & echo $$! > var/run/worker.pid
+	@nohup .venv/bin/celery -A config worker -Q web,celery,backups,billing -c 2 -l info >var/log/worker.log 2>&1 & echo $$! > var/run/worker.pid
 	@nohup .venv/bin/celery -A config beat -s var/run/celerybeat-schedule -l info >var/log/beat.log 2>&1 & echo $$! > var/run/beat.pid
+	@nohup .venv/bin/gunicorn payfip_simulator.app:application -b 127.0.0.1:9100 -w 1 --threads 8 \
+		>var/log/payfip-simulator.log 2>&1 & echo $$! > var/run/payfip.pid
 	@for _ in $$(seq 1 30); do curl -sf -o /dev/null -H "Host: ops.localhost" http://127.0.0.1:$(PORT)/healthz && break; sleep 0.5; done
 	@echo ""
 	@echo "L'application tourne : web (port $(PORT)), worker Celery et beat. Journaux dans var/log/."
+	@echo "Simulateur PayFiP (paiement en ligne) : http://127.0.0.1:9100/control"
 	@echo "Arrêt : make stop"
 
 stop:
-	@for p in web worker beat; do \
+	@for p in web worker beat payfip; do \
 		if [ -f var/run/$$p.pid ]; then kill $$(cat var/run/$$p.pid) 2>/dev/null || true; rm -f var/run/$$p.pid; fi; \
 	done
 

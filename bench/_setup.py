@@ -3,7 +3,9 @@
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "cantine_bench"
@@ -40,3 +42,36 @@ def django_for_bench() -> None:
     call_command("migrate_schemas", shared=True, verbosity=0)
     # Every commune of the bench database at the code's migrations (cheap when they are).
     call_command("migrate_communes", verbosity=0)
+
+
+def bench_commune(slug: str, name: str, *, complete: Callable[[], bool]) -> tuple[Any, bool]:
+    """The bench commune `slug`, selected as the current schema, and whether it is new.
+
+    A commune from an earlier run is kept when `complete()` (run inside its schema) says
+    its data is all there; a half-made one is dropped and provisioned again, empty."""
+    from django.db import DatabaseError
+
+    from provisioning.schemas import schema_drop, template_schema_ensure
+    from provisioning.services import commune_create, provisioning_job_run
+    from tenants.db import use_commune, use_public
+    from tenants.models import Commune
+
+    template_schema_ensure()
+    commune = Commune.objects.filter(slug=slug).first()
+    if commune is not None:
+        use_commune(commune)
+        try:
+            if complete():
+                return commune, False
+        except DatabaseError:
+            pass  # a half-made schema: rebuilt below
+        use_public()
+        schema_drop(commune.schema_name)
+        Commune.objects.filter(pk=commune.pk).delete()
+    job = commune_create(actor=None, name=name, slug=slug, insee_code="22113",
+                         contact_email="bench@example.test", admin_email="admin@example.test",
+                         dispatch=False)
+    provisioning_job_run(job_id=job.pk)
+    commune = Commune.objects.get(slug=slug)
+    use_commune(commune)
+    return commune, True

@@ -9,7 +9,7 @@ import statistics
 import time
 from typing import Any
 
-from _setup import django_for_bench
+from _setup import bench_commune, django_for_bench
 
 SLUG = "bench-backoffice"
 CHILDREN = 10_000
@@ -28,35 +28,18 @@ def emit(**figure: Any) -> None:
 def _commune() -> Any:
     """The bench commune with its families; created (or rebuilt) only when missing or
     unusable (the schema predates a model change)."""
-    from django.db import ProgrammingError
 
     from provisioning.demo_data import FIRST_NAMES, SURNAMES, _ascii
     from provisioning.demo_families import DemoHousehold, seed_families
-    from provisioning.schemas import schema_drop, template_schema_ensure
-    from provisioning.services import commune_create, provisioning_job_run
     from tenant_apps.families.models import Child
-    from tenants.db import use_commune, use_public
-    from tenants.models import Commune
 
-    template_schema_ensure()
-    commune = Commune.objects.filter(slug=SLUG).first()
-    if commune is not None:
-        use_commune(commune)
-        try:
-            if Child.objects.count() >= CHILDREN:
-                return commune
-        except ProgrammingError:
-            pass
-        use_public()
-        schema_drop(commune.schema_name)
-        Commune.objects.filter(pk=commune.pk).delete()
     started = time.monotonic()
-    job = commune_create(actor=None, name="Bench Back-office", slug=SLUG, insee_code="22113",
-                         contact_email="bench@example.test", admin_email="admin@example.test",
-                         dispatch=False)
-    provisioning_job_run(job_id=job.pk)
-    commune = Commune.objects.get(slug=SLUG)
-    use_commune(commune)
+    commune, fresh = bench_commune(
+        SLUG, "Bench Back-office",
+        complete=lambda: Child.objects.count() >= CHILDREN,
+    )
+    if not fresh:
+        return commune
     import random
 
     rng = random.Random(SLUG)  # noqa: S311 - reproducible bench data

@@ -14,7 +14,7 @@ import time
 from datetime import date
 from typing import Any
 
-from _setup import django_for_bench
+from _setup import bench_commune, django_for_bench
 
 SLUG = "bench-bookings"
 CHILDREN = 1_000
@@ -25,34 +25,16 @@ SERVICE = "Cantine bench"
 def _commune() -> Any:
     from datetime import time as clock
 
-    from django.db import ProgrammingError
-
-    from provisioning.schemas import schema_drop, template_schema_ensure
-    from provisioning.services import commune_create, provisioning_job_run
     from tenant_apps.catalog.models import Registration, Service
     from tenant_apps.families.models import Child, ChildHousehold, Household
     from tenant_apps.schooling.models import Enrolment, School, SchoolClass, SchoolYear
-    from tenants.db import use_commune, use_public
-    from tenants.models import Commune
 
-    template_schema_ensure()
-    commune = Commune.objects.filter(slug=SLUG).first()
-    if commune is not None:
-        use_commune(commune)
-        try:
-            if Registration.objects.filter(service__name=SERVICE).count() >= CHILDREN:
-                return commune
-        except ProgrammingError:
-            pass
-        use_public()
-        schema_drop(commune.schema_name)
-        Commune.objects.filter(pk=commune.pk).delete()
-    job = commune_create(actor=None, name="Bench Réservations", slug=SLUG, insee_code="22113",
-                         contact_email="bench@example.test", admin_email="admin@example.test",
-                         dispatch=False)
-    provisioning_job_run(job_id=job.pk)
-    commune = Commune.objects.get(slug=SLUG)
-    use_commune(commune)
+    commune, fresh = bench_commune(
+        SLUG, "Bench Réservations",
+        complete=lambda: Registration.objects.filter(service__name=SERVICE).count() >= CHILDREN,
+    )
+    if not fresh:
+        return commune
     SchoolYear.objects.filter(is_current=True).update(is_current=False)
     year = SchoolYear.objects.create(label="2025-2026", starts_on=date(2025, 9, 1),
                                      ends_on=date(2026, 7, 3), is_current=True)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("tenant_apps.schooling.api_urls")),
     path("", include("tenant_apps.catalog.api_urls")),
     path("", include("tenant_apps.bookings.api_urls")),
+    path("", include("tenant_apps.billing.api_urls")),
 ]

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import environ
 
+from config import security as _security
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -34,6 +36,7 @@ SHARED_APPS = [
     "shared_apps.announcements",
     "shared_apps.console",
     "shared_apps.opsapi",
+    "shared_apps.jobs",
     # Installed in both: operators and their sessions live in the public schema,
     # agents and parents in their commune's schema.
     "tenant_apps.accounts",
@@ -65,11 +68,15 @@ TENANT_APPS = [
     "tenant_apps.families",
     "tenant_apps.catalog",
     "tenant_apps.bookings",
+    "tenant_apps.catering",
+    "tenant_apps.billing",
+    "tenant_apps.payments",
     "tenant_apps.exchange",
     "tenant_apps.mailings",
     "tenant_apps.messaging",
     "tenant_apps.publications",
     "tenant_apps.questionnaires",
+    "tenant_apps.family_portal",
     "tenant_apps.backoffice",
     "tenant_apps.portal",
 ]
@@ -85,12 +92,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.CommuneRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy header (django-csp; policy in config/security.py).
+    "config.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tenant_apps.accounts.middleware.SessionSchemaGuardMiddleware",
+    "tenant_apps.accounts.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -111,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.commune",
                 "tenant_apps.backoffice.context_processors.commune_shell",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -122,7 +133,15 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/cantine")
 }
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+# Persistent connections (checked before reuse) spare a PostgreSQL connection per request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# django-tenants sets search_path once per request and schema instead of before every
+# query (it resets it on rollback and on a change of tenant).
+TENANT_LIMIT_SET_CALLS = True
+
+# Reverse proxies whose X-Real-IP header names the client (throttling per address).
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1", "::1"])
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -155,11 +174,30 @@ LOGIN_THROTTLE_WINDOW_S = env.int("LOGIN_THROTTLE_WINDOW_S", default=900)
 INVITATION_VALID_HOURS = 24
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
+# Sessions (tenant_apps.accounts.sessions): agents and operators are signed out after
+# SESSION_COOKIE_AGE without activity (a working day); parents after 2 h without activity,
+# or 30 days when they tick "Se souvenir de cet appareil" on the portal.
+PORTAL_SESSION_IDLE_S = env.int("PORTAL_SESSION_IDLE_S", default=2 * 3600)
+PORTAL_REMEMBER_DEVICE_S = env.int("PORTAL_REMEMBER_DEVICE_S", default=30 * 24 * 3600)
+# "Nouveau mot de passe" requests: per address (silently ignored past it) and per client
+# address (429) within the window.
+PASSWORD_RESET_MAX_PER_EMAIL = env.int("PASSWORD_RESET_MAX_PER_EMAIL", default=3)
+PASSWORD_RESET_MAX_PER_IP = env.int("PASSWORD_RESET_MAX_PER_IP", default=20)
+PASSWORD_RESET_WINDOW_S = env.int("PASSWORD_RESET_WINDOW_S", default=3600)
 # Behind nginx terminating TLS (ansible/), trust its X-Forwarded-Proto header.
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+# Secure cookies whenever the site is served over https (production); plain http is only
+# the local demo and the test server.
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=SITE_SCHEME == "https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: forms and htmx use the token rendered in the page.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -192,6 +230,8 @@ AWS_STORAGE_BUCKET_NAME = S3_FILES_BUCKET
 AWS_DEFAULT_ACL = None
 AWS_QUERYSTRING_AUTH = True
 AWS_S3_ADDRESSING_STYLE = "path"
+# Content-Security-Policy (config/security.py); logos are read from the file storage.
+CONTENT_SECURITY_POLICY = _security.content_security_policy(files_url=S3_ENDPOINT_URL)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
@@ -202,6 +242,16 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cantine <ne-pas-repondre@localhost>")
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_BASE_BACKOFF_S = env.int("OUTBOX_BASE_BACKOFF_S", default=30)
+
+# Online payment (PayFiP Régie web service). Production sets the DGFiP endpoints
+# (https://www.payfip.gouv.fr/tpa/services/securite and .../tpa/paiementws.web); a local
+# or DEBUG run defaults to the simulator of payfip_simulator/ (make demo, port 9100).
+_PAYFIP_LOCAL = "http://127.0.0.1:9100/tpa" if DEBUG or BASE_HOSTNAME == "localhost" else ""
+PAYFIP_WS_URL = env.str("PAYFIP_WS_URL",
+                        default=f"{_PAYFIP_LOCAL}/services/securite" if _PAYFIP_LOCAL else "")
+PAYFIP_PAYMENT_URL = env.str("PAYFIP_PAYMENT_URL",
+                             default=f"{_PAYFIP_LOCAL}/paiementws.web" if _PAYFIP_LOCAL else "")
+PAYFIP_TIMEOUT_S = env.float("PAYFIP_TIMEOUT_S", default=15)
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
@@ -229,6 +279,25 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
         "options": {"headers": {"_schema_name": "public"}},
     },
+    # Caterer orders: each commune's cut-offs are data; one cheap tick per commune a minute.
+    "catering-tick": {
+        "task": "tenant_apps.catering.tasks.fan_out_catering_tick",
+        "schedule": 60,
+        # A tick queued while the worker was down is dropped: the next one catches up.
+        "options": {"expires": 55},
+    },
+    # PayFiP: ask the provider about every pending operation (lost notifications).
+    "payfip-reconcile": {
+        "task": "tenant_apps.payments.tasks.fan_out_payfip_reconcile",
+        "schedule": 300,
+        "options": {"expires": 290},
+    },
+    # Prepaid accounts: debits and credits from bookings and closures, low-balance emails.
+    "prepaid-sync": {
+        "task": "tenant_apps.billing.tasks.fan_out_prepaid_sync",
+        "schedule": 900,
+        "options": {"expires": 890},
+    },
     "backups-drill": {
         "task": "backups.tasks.drill_task",
         "schedule": 24 * 3600,
@@ -236,7 +305,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Long backups and restores never delay a password email on the web queue.
-CELERY_TASK_ROUTES = {"backups.tasks.*": {"queue": "backups"}}
+CELERY_TASK_ROUTES = {
+    "backups.tasks.*": {"queue": "backups"},
+    # Invoice runs and PDF rendering are long: they never delay a password email.
+    "tenant_apps.billing.tasks.*": {"queue": "billing"},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -270,7 +343,12 @@ LOGGING = {
         "stdout": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["context"]},
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # PDF rendering (caterer orders, invoices) logs every font subset at INFO/DEBUG.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 BACKUP_ENCRYPTION_KEYS = env.dict("BACKUP_ENCRYPTION_KEYS", default={})

@@ -12,7 +12,7 @@ command -v psql >/dev/null || need+=(postgresql postgresql-client)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v chromium >/dev/null || need+=(chromium)
 command -v pg_dump >/dev/null || need+=(postgresql-client)
-for pkg in libdmtx0b libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core python3-venv; do
+for pkg in libdmtx0b libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core python3-venv poppler-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from provisioning.demo_bookings import seed_bookings
+from provisioning.demo_catering import seed_catering
 from provisioning.demo_families import DemoHousehold, seed_families
 from provisioning.services import commune_create, provisioning_job_run
 from tenants.db import use_commune, use_public
@@ -193,6 +194,8 @@ def demo_seed(*, log: Callable[[str], None] = print) -> list[Commune]:
             booked = seed_bookings(slug=spec.slug)
             if booked:
                 log(f"{spec.name} : {booked} réservations de démonstration créées")
+            if seed_catering(slug=spec.slug):
+                log(f"{spec.name} : prestataire de repas et commandes de démonstration créés")
             _seed_message_boxes(spec)
         finally:
             use_public()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from shared_apps.console import backup_views, views
+from shared_apps.jobs import views as jobs_views
 
 app_name = "console"
 urlpatterns = [
@@ -43,4 +44,5 @@ urlpatterns = [
         name="announcement_end",
     ),
     path("journal/", views.audit_log, name="audit"),
+    path("taches/", jobs_views.jobs_page, name="jobs"),
 ]

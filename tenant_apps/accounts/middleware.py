@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
+from tenant_apps.accounts.sessions import session_touch
 from tenants.db import current_schema
 
 SESSION_SCHEMA_KEY = "_schema"
@@ -21,4 +22,17 @@ class SessionSchemaGuardMiddleware:
         if user is not None and user.is_authenticated:
             if request.session.get(SESSION_SCHEMA_KEY) != current_schema():
                 logout(request)
+        return self.get_response(request)
+
+
+class SessionIdleTimeoutMiddleware:
+    """Signs out sessions idle past their limit (tenant_apps.accounts.sessions)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            session_touch(request)
         return self.get_response(request)

@@ -2,12 +2,13 @@
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -78,7 +79,10 @@ def password_token_user(*, token: str) -> User | None:
 
 @transaction.atomic
 def password_set_with_token(*, token: str, password: str) -> User:
-    """Set the password and burn the token; raises ValidationError in French otherwise."""
+    """Set the password and burn the token; raises ValidationError in French otherwise.
+
+    Replacing an existing password is told to the account's address (CNIL 2022), so a
+    stolen mailbox or link cannot change it silently."""
     row = (
         PasswordToken.objects.select_for_update()
         .select_related("user")
@@ -88,8 +92,63 @@ def password_set_with_token(*, token: str, password: str) -> User:
     if row is None or row.used_at is not None or row.expires_at <= timezone.now():
         raise ValidationError("Ce lien n'est plus valide. Demandez un nouveau lien.")
     validate_password(password, row.user)
+    had_password = row.user.has_usable_password()
     row.user.set_password(password)
     row.user.save(update_fields=["password"])
     row.used_at = timezone.now()
     row.save(update_fields=["used_at"])
+    if had_password:
+        _password_changed_notify(user=row.user, token_id=row.pk)
     return row.user
+
+
+def _password_changed_notify(*, user: User, token_id: int) -> None:
+    commune_name = getattr(connection, "tenant", None)
+    context = {"user": user, "commune_name": getattr(commune_name, "name", "")}
+    outbox_email_enqueue(
+        recipients=[user.email],
+        subject=f"{context['commune_name'] or 'Cantine'} : votre mot de passe a été modifié",
+        body_text=render_to_string("accounts/emails/password_changed.txt", context),
+        idempotency_key=f"password-changed:{user.pk}:{token_id}",
+    )
+
+
+@transaction.atomic
+def password_reset_request(
+    *, email: str, roles: Iterable[str], site_url: str, commune_name: str
+) -> bool:
+    """"Nouveau mot de passe" (first login or forgotten): email a single-use link valid
+    INVITATION_VALID_HOURS to the active account with this address and one of `roles`.
+
+    An unknown address, another role or a disabled account gets nothing, and the caller
+    answers the same either way (no account enumeration). Returns whether an email was
+    queued, for tests and logs only. A new link voids the previous ones."""
+    email = email.strip().lower()
+    user = (
+        User.objects.filter(email=email, role__in=list(roles), is_active=True).first()
+        if email
+        else None
+    )
+    if user is None:
+        return False
+    first_time = not user.has_usable_password()
+    token = password_token_issue(
+        user=user,
+        purpose=PasswordTokenPurpose.INVITATION if first_time else PasswordTokenPurpose.RESET,
+    )
+    context = {
+        "user": user,
+        "link": f"{site_url.rstrip('/')}/compte/mot-de-passe/{token}/",
+        "commune_name": commune_name,
+        "hours": settings.INVITATION_VALID_HOURS,
+        "first_time": first_time,
+    }
+    action = "créez votre mot de passe" if first_time else "nouveau mot de passe"
+    outbox_email_enqueue(
+        recipients=[user.email],
+        subject=f"{commune_name} : {action}",
+        body_text=render_to_string("accounts/emails/password_reset.txt", context),
+        body_html=render_to_string("accounts/emails/password_reset.html", context),
+        idempotency_key=f"password-reset:{user.pk}:{_hash(token)[:16]}",
+    )
+    return True

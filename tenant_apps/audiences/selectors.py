@@ -5,12 +5,11 @@ school) from their enrolment, their services from their registrations. A child i
 households (shared custody) counts for both, whichever household registered it."""
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from tenant_apps.catalog.models import Registration
-from tenant_apps.families.models import Child, ChildHousehold, Guardian, Household
+from tenant_apps.families.models import Child, ChildHousehold, Household
 from tenant_apps.schooling.models import Enrolment, School, SchoolClass, SchoolYear
 
 
@@ -128,6 +127,3 @@ def audience_q_for_household(*, household: Household) -> Q:
     return match
 
 
-def guardian_of_user(user: Any) -> Guardian | None:
-    """The guardian file of a portal account, with its household; None if it has none."""
-    return Guardian.objects.select_related("household").filter(user_id=user.pk).first()

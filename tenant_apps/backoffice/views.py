@@ -9,6 +9,7 @@ from tenant_apps.accounts.access import administrator_required, agent_required, 
 from tenant_apps.accounts.models import AGENT_ROLES
 from tenant_apps.accounts.views import login_page
 from tenant_apps.backoffice.selectors import dashboard_figures
+from tenant_apps.bookings.headcounts import ServiceDayBooked, booked_by_service, headcounts
 from tenant_apps.commune_settings.forms import CommuneSettingsForm
 from tenant_apps.commune_settings.selectors import commune_settings_get
 from tenant_apps.commune_settings.services import commune_settings_update
@@ -24,10 +25,18 @@ def backoffice_login(request: HttpRequest) -> HttpResponse:
 
 @agent_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    figures = dashboard_figures(day=today)
+    # Today's "réservés" per service and school, from the bookings (a fixed few queries).
+    booked = booked_by_service(headcounts(start=today, end=today, year=figures.school_year))
+    services_today = [(f, booked.get(f.service_id, ServiceDayBooked()))
+                      for f in figures.services_today]
     return render(request, "backoffice/dashboard.html", {
         "outbox": outbox_counts(),
         "unread_messages": unread_conversations_count(),
-        "figures": dashboard_figures(day=timezone.localdate()),
+        "figures": figures,
+        "services_today": services_today,
+        "booked_today": sum(b.booked for _f, b in services_today),
         "can_edit": can_edit(request.user),
     })
 

@@ -27,6 +27,7 @@ from tenant_apps.bookings.closures import (
     closure_create,
     closure_delete,
     closure_preview,
+    closure_update,
     closure_validate,
     closures_list,
 )
@@ -210,8 +211,30 @@ class ClosureEffectSerializer(serializers.Serializer):
 
 
 class ClosureDeleteSerializer(serializers.Serializer):
-    restaurees = serializers.IntegerField()
-    non_restaurables = serializers.IntegerField()
+    restaurees = serializers.IntegerField(help_text="Réservations rétablies (total)")
+    retablies_avec_place = serializers.IntegerField(
+        help_text="Rétablies avec une place (dans l'ordre d'origine, tant qu'il en reste)")
+    en_liste_attente = serializers.IntegerField(
+        help_text="Rétablies en liste d'attente : la prestation est complète ce jour-là")
+    places_attribuees = serializers.IntegerField(
+        help_text="Places restées libres attribuées à la liste d'attente existante")
+    non_restaurables = serializers.IntegerField(
+        help_text="Non rétablies : la place a été réservée ou modifiée depuis")
+
+
+class ClosureUpdateSerializer(ClosureDeleteSerializer):
+    simulation = serializers.BooleanField()
+    fermeture = ClosureSerializer()
+    annulees = serializers.IntegerField(help_text="Réservations annulées (ou à annuler)")
+    deja_facturees = serializers.IntegerField(help_text="Réservations facturées, inchangées")
+    foyers = serializers.IntegerField(
+        help_text="Foyers concernés (simulation) ou prévenus par courriel (application)")
+
+
+def _restore_figures(result: Any) -> dict[str, int]:
+    return {"restaurees": result.restored, "retablies_avec_place": result.restored_booked,
+            "en_liste_attente": result.restored_waiting, "places_attribuees": result.promoted,
+            "non_restaurables": result.not_restorable}
 
 
 def _by_ids(model: Any, ids: list[int], field: str, unknown: str) -> list[Any]:
@@ -281,8 +304,45 @@ class ClosureDetailApi(APIView):
                    request=None, responses=ClosureDeleteSerializer)
     def delete(self, request: Request, pk: int) -> Response:
         result = closure_delete(closure=self._closure(pk), actor=acting_user(request))
-        return Response(ClosureDeleteSerializer({
-            "restaurees": result.restored, "non_restaurables": result.not_restorable,
+        return Response(ClosureDeleteSerializer(_restore_figures(result)).data)
+
+    @extend_schema(
+        summary="Modifier une fermeture (simulation ou application)",
+        description="Rétablit ce qui sort de la fermeture (avec une place tant qu'il en "
+                    "reste, sinon en liste d'attente dans l'ordre d'origine) et annule ce qui "
+                    "y entre. `simulation: true` (par défaut) n'écrit rien.",
+        request=ClosureRequestSerializer, responses=ClosureUpdateSerializer,
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        closure = self._closure(pk)
+        data = ClosureRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        scope = {"starts_on": values["du"], "ends_on": values["au"],
+                 "services": _by_ids(Service, values["prestations"], "prestations",
+                                     "Prestation inconnue"),
+                 "classes": _by_ids(SchoolClass, values["classes"], "classes",
+                                    "Classe inconnue")}
+        try:
+            if values["simulation"]:
+                closure_validate(label=values["libelle"], **scope)
+                effect = closure_preview(**scope, closure=closure)
+                counts = effect.restore_counts
+                return Response(ClosureUpdateSerializer({
+                    "simulation": True, "fermeture": closure, "annulees": len(effect.remove),
+                    "deja_facturees": len(effect.invoiced), "foyers": len(effect.households),
+                    "restaurees": counts.total, "retablies_avec_place": counts.booked,
+                    "en_liste_attente": counts.waiting, "places_attribuees": counts.promoted,
+                    "non_restaurables": len(effect.not_restorable),
+                }).data)
+            result = closure_update(closure=closure, label=values["libelle"],
+                                    actor=acting_user(request), **scope)
+        except DjangoValidationError as error:
+            raise _service_errors(error, CLOSURE_FIELDS) from error
+        return Response(ClosureUpdateSerializer({
+            "simulation": False, "fermeture": result.closure, "annulees": result.removed,
+            "deja_facturees": len(result.invoiced), "foyers": result.households_notified,
+            **_restore_figures(result),
         }).data)
 
 

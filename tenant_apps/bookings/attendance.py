@@ -2,7 +2,7 @@
 
 Marking writes the booking's new state and one BookingEvent per change. An invoiced
 booking never changes; a child present without a booking gets an unbooked-presence row
-(billed with the household that registered them to the service)."""
+(billed to the household the day belongs to, see rules.household_for_day)."""
 
 from datetime import date
 from typing import Any
@@ -12,9 +12,11 @@ from django.db import transaction
 from django.db.models import Q
 
 from tenant_apps.accounts.models import Role
+from tenant_apps.bookings.custody import agreed_ranges
 from tenant_apps.bookings.models import Booking, BookingEvent, BookingState
+from tenant_apps.bookings.rules import household_for_day
 from tenant_apps.catalog.models import Registration, Service
-from tenant_apps.families.models import Child
+from tenant_apps.families.models import Child, ChildHousehold
 
 # The animateur marks attendance, as do agents and administrators; nobody else.
 MARKER_ROLES = frozenset({Role.ADMINISTRATOR, Role.AGENT, Role.ANIMATEUR})
@@ -40,7 +42,9 @@ def can_mark(user: Any) -> bool:
     return getattr(user, "role", None) in MARKER_ROLES
 
 
-def _registration_household_id(*, child: Child, service: Service, day: date) -> int:
+def _household_of_day(*, child: Child, service: Service, day: date) -> int:
+    """The household billed for an unbooked presence: the one the day belongs to (shared
+    or agreed custody), from the household that registered the child to the service."""
     registration = (
         Registration.objects.filter(child=child, service=service)
         .filter(Q(school_year__starts_on__lte=day, school_year__ends_on__gte=day)
@@ -53,7 +57,11 @@ def _registration_household_id(*, child: Child, service: Service, day: date) -> 
             f"{child} n'est pas inscrit(e) à « {service.name} » : "
             "inscrivez l'enfant à la prestation avant de le pointer présent."
         )
-    return registration.household_id
+    memberships = list(
+        ChildHousehold.objects.filter(child=child).values_list("household_id", "custody")
+    )
+    agreed = agreed_ranges([child.pk], first=day, last=day).get(child.pk, [])
+    return household_for_day(memberships, day, registration.household_id, agreed)
 
 
 def _target_state(*, current: str | None, wanted: str) -> str:
@@ -92,7 +100,7 @@ def attendance_mark(
     if booking is None:
         booking = Booking.objects.create(
             child=child, service=service, day=day, state=target,
-            household_id=_registration_household_id(child=child, service=service, day=day),
+            household_id=_household_of_day(child=child, service=service, day=day),
         )
     elif current == target:
         return booking

@@ -4,14 +4,15 @@ A closure covers services × classes × dates. Creating one cancels every affect
 booking (children enrolled in those classes, on those services and dates) that is not
 invoiced yet; invoiced bookings are left untouched and reported. Each removal is
 recorded in ClosureRemoval with the booking's previous state, so editing or deleting
-the closure restores exactly what it removed (when the slot is still free, i.e. the
-booking is still cancelled).
+the closure restores what it removed (when the slot is still free, i.e. the booking is
+still cancelled), within capacity: see tenant_apps.bookings.restoring.
 
 What billing reads (the "closure applied" trail, written in the same transaction):
 - BookingEvent rows with reason "closure:<id>" and to_state "cancelled": a booking the
   closure removed (in prepaid mode billing credits the household for it);
 - BookingEvent rows with reason "closure:<id>:restore": a removal undone by an edit or
-  a deletion of the closure (billing takes the credit back).
+  a deletion of the closure; to_state is the state it came back in: a place-holding
+  state (billing takes the credit back) or "waiting" (no place: nothing to bill).
 
 Each affected household is told once per change through the outbox (idempotency key
 "closure:<id>:<household id>" at creation; edits that remove more use a key suffixed
@@ -36,6 +37,12 @@ from tenant_apps.bookings.models import (
     ClosurePeriod,
     ClosureRemoval,
 )
+from tenant_apps.bookings.restoring import (
+    RestoreCounts,
+    restore_preview,
+    restore_removals,
+    split_restorable,
+)
 from tenant_apps.catalog.models import Service
 from tenant_apps.families.models import Guardian
 from tenant_apps.outbox.services import outbox_email_enqueue
@@ -52,6 +59,8 @@ class ClosureEffect:
     invoiced: list[Booking] = field(default_factory=list)
     restore: list[ClosureRemoval] = field(default_factory=list)
     not_restorable: list[ClosureRemoval] = field(default_factory=list)
+    # How `restore` would come back now: with a place, or on the waiting list.
+    restore_counts: RestoreCounts = field(default_factory=RestoreCounts)
 
     @property
     def households(self) -> set[int]:
@@ -112,25 +121,6 @@ def _in_scope_cells(
     }
 
 
-def _split_restorable(
-    removals: Sequence[ClosureRemoval],
-) -> tuple[list[ClosureRemoval], list[ClosureRemoval]]:
-    """Removals whose slot is still free (booking missing or still cancelled) vs taken."""
-    if not removals:
-        return [], []
-    child_ids = {r.child_id for r in removals}
-    current = {
-        (b.child_id, b.service_id, b.day): b.state
-        for b in Booking.objects.filter(child_id__in=child_ids, day__in={r.day for r in removals})
-    }
-    free: list[ClosureRemoval] = []
-    taken: list[ClosureRemoval] = []
-    for removal in removals:
-        state = current.get((removal.child_id, removal.service_id, removal.day))
-        (free if state in (None, BookingState.CANCELLED) else taken).append(removal)
-    return free, taken
-
-
 def closure_preview(
     *, starts_on: date, ends_on: date, services: Sequence[Service],
     classes: Sequence[SchoolClass], closure: ClosurePeriod | None = None,
@@ -152,7 +142,8 @@ def closure_preview(
             removals=pending,
         )
         leaving = [r for r in pending if (r.child_id, r.service_id, r.day) not in keep]
-        effect.restore, effect.not_restorable = _split_restorable(leaving)
+        effect.restore, effect.not_restorable = split_restorable(leaving)
+        effect.restore_counts = restore_preview(effect.restore)
     return effect
 
 
@@ -171,6 +162,7 @@ def _remove(closure: ClosurePeriod, bookings: Sequence[Booking], actor: Any) -> 
         ClosureRemoval(
             closure=closure, child_id=b.child_id, service_id=b.service_id,
             household_id=b.household_id, day=b.day, previous_state=b.state,
+            previous_waiting_since=b.waiting_since if b.state == BookingState.WAITING else None,
         )
         for b in bookings
     ])
@@ -183,46 +175,6 @@ def _remove(closure: ClosurePeriod, bookings: Sequence[Booking], actor: Any) -> 
     Booking.objects.filter(pk__in=[b.pk for b in bookings], invoiced=False).update(
         state=BookingState.CANCELLED, waiting_since=None, updated_at=timezone.now()
     )
-
-
-def _restore(closure: ClosurePeriod, removals: Sequence[ClosureRemoval], actor: Any) -> int:
-    """Put back the removals whose slot is still free; returns how many."""
-    free, _taken = _split_restorable(removals)
-    if not free:
-        return 0
-    now = timezone.now()
-    existing = {
-        (b.child_id, b.service_id, b.day): b
-        for b in Booking.objects.filter(
-            child_id__in={r.child_id for r in free}, day__in={r.day for r in free}
-        )
-    }
-    events, to_update, to_create = [], [], []
-    for removal in free:
-        booking = existing.get((removal.child_id, removal.service_id, removal.day))
-        if booking is None:
-            booking = Booking(child_id=removal.child_id, service_id=removal.service_id,
-                              household_id=removal.household_id, day=removal.day,
-                              state=removal.previous_state)
-            to_create.append(booking)
-        else:
-            booking.state = removal.previous_state
-            booking.updated_at = now
-            if booking.state == BookingState.WAITING:
-                booking.waiting_since = now
-            to_update.append(booking)
-        removal.restored_at = now
-    Booking.objects.bulk_create(to_create)
-    Booking.objects.bulk_update(to_update, ["state", "waiting_since", "updated_at"])
-    actor_fields = _actor_fields(actor)
-    for booking in [*to_create, *to_update]:
-        events.append(BookingEvent(
-            booking=booking, from_state=BookingState.CANCELLED, to_state=booking.state,
-            reason=f"closure:{closure.pk}:restore", **actor_fields,
-        ))
-    BookingEvent.objects.bulk_create(events)
-    ClosureRemoval.objects.bulk_update(free, ["restored_at"])
-    return len(free)
 
 
 def _french_date(day: date) -> str:
@@ -268,9 +220,16 @@ def _notify(closure: ClosurePeriod, bookings: Sequence[Booking], *, key_suffix: 
 
 @dataclass
 class ClosureResult:
+    """`restored` counts every booking put back: `restored_booked` with a place,
+    `restored_waiting` on the waiting list (the service was full); `promoted`: other
+    families' waiting entries that got a place the restore left free."""
+
     closure: ClosurePeriod
     removed: int = 0
     restored: int = 0
+    restored_booked: int = 0
+    restored_waiting: int = 0
+    promoted: int = 0
     invoiced: list[Booking] = field(default_factory=list)
     not_restorable: int = 0
     households_notified: int = 0
@@ -315,15 +274,16 @@ def closure_update(
     closure.save(update_fields=["label", "starts_on", "ends_on"])
     closure.services.set(services)
     closure.classes.set(classes)
-    restored = _restore(closure, effect.restore, actor)
+    counts = restore_removals(closure, effect.restore, actor)
     _remove(closure, effect.remove, actor)
     digest = hashlib.sha256(
         ",".join(f"{b.pk}" for b in effect.remove).encode()
     ).hexdigest()[:12]
     notified = _notify(closure, effect.remove, key_suffix=f":{digest}") if effect.remove else 0
-    return ClosureResult(closure=closure, removed=len(effect.remove), restored=restored,
-                         invoiced=effect.invoiced, not_restorable=len(effect.not_restorable),
-                         households_notified=notified)
+    return ClosureResult(closure=closure, removed=len(effect.remove), restored=counts.total,
+                         restored_booked=counts.booked, restored_waiting=counts.waiting,
+                         promoted=counts.promoted, invoiced=effect.invoiced,
+                         not_restorable=len(effect.not_restorable), households_notified=notified)
 
 
 @transaction.atomic
@@ -333,11 +293,12 @@ def closure_delete(*, closure: ClosurePeriod, actor: Any) -> ClosureResult:
     if closure.deleted_at is not None:
         return ClosureResult(closure=closure)
     pending = list(closure.removals.filter(restored_at__isnull=True))
-    restored = _restore(closure, pending, actor)
+    counts = restore_removals(closure, pending, actor)
     closure.deleted_at = timezone.now()
     closure.save(update_fields=["deleted_at"])
-    return ClosureResult(closure=closure, restored=restored,
-                         not_restorable=len(pending) - restored)
+    return ClosureResult(closure=closure, restored=counts.total, restored_booked=counts.booked,
+                         restored_waiting=counts.waiting, promoted=counts.promoted,
+                         not_restorable=len(pending) - counts.total)
 
 
 def closure_delete_preview(*, closure: ClosurePeriod) -> ClosureEffect:
@@ -345,7 +306,8 @@ def closure_delete_preview(*, closure: ClosurePeriod) -> ClosureEffect:
         closure.removals.filter(restored_at__isnull=True).select_related("child", "service")
     )
     effect = ClosureEffect()
-    effect.restore, effect.not_restorable = _split_restorable(pending)
+    effect.restore, effect.not_restorable = split_restorable(pending)
+    effect.restore_counts = restore_preview(effect.restore)
     return effect
 
 

@@ -113,6 +113,8 @@ class HeadcountRow:
     school_name: str
     days: dict[date, Headcount] = field(default_factory=dict)
     total: Headcount = field(default_factory=Headcount)
+    service_id: int | None = None
+    school_id: int | None = None  # None: children without a class that school year
 
     def cells(self, days: list[date]) -> list[Headcount | None]:
         return [self.days.get(day) for day in days]
@@ -134,11 +136,13 @@ def _counts() -> dict[str, Any]:
 
 
 def headcounts(
-    *, start: date, end: date, service_id: int | None = None, school_id: int | None = None
+    *, start: date, end: date, service_id: int | None = None, school_id: int | None = None,
+    year: SchoolYear | None = None,
 ) -> list[HeadcountRow]:
-    """Per service and school (the child's class that school year), counts per day from
-    `start` to `end` inclusive, with a total. One query."""
-    year = school_year_of(start)
+    """Per service and school (the child's class in `year`, by default the school year of
+    `start`), counts per day from `start` to `end` inclusive, with a total. One query
+    (and the school year's when not given)."""
+    year = year or school_year_of(start)
     school_of_child = Coalesce(
         _enrolment(year, "school_class__school__name"), Value(NO_SCHOOL, output_field=CharField())
     )
@@ -149,19 +153,47 @@ def headcounts(
         bookings = bookings.filter(child__enrolments__school_year=year,
                                    child__enrolments__school_class__school_id=school_id)
     grouped = (
-        bookings.annotate(school_label=school_of_child)
-        .values("service__name", "school_label", "day")
+        bookings.annotate(school_label=school_of_child,
+                          school_ref=_enrolment(year, "school_class__school_id"))
+        .values("service__name", "service_id", "school_label", "school_ref", "day")
         .annotate(**_counts())
-        .order_by("service__name", "school_label", "day")
+        .order_by("service__name", "service_id", "school_label", "school_ref", "day")
     )
-    rows: dict[tuple[str, str], HeadcountRow] = {}
+    rows: dict[tuple[str, int, str, int | None], HeadcountRow] = {}
     for item in grouped:
-        key = (item["service__name"], item["school_label"])
-        row = rows.setdefault(key, HeadcountRow(service_name=key[0], school_name=key[1]))
+        key = (item["service__name"], item["service_id"], item["school_label"],
+               item["school_ref"])
+        row = rows.setdefault(key, HeadcountRow(service_name=key[0], school_name=key[2],
+                                                service_id=key[1], school_id=key[3]))
         count = Headcount(**{name: item[name] for name in Headcount.__dataclass_fields__})
         row.days[item["day"]] = count
         row.total.add(count)
     return list(rows.values())
+
+
+@dataclass
+class ServiceDayBooked:
+    """One service's bookings of one day, as the dashboard shows them."""
+
+    booked: int = 0  # "réservés": booked by families (attendance marked or not)
+    present: int = 0
+    waiting: int = 0
+    by_school: list[tuple[str, int | None, int]] = field(default_factory=list)  # name, id, n
+
+
+def booked_by_service(rows: list[HeadcountRow]) -> dict[int, ServiceDayBooked]:
+    """Per service id, the totals and per-school "réservés" of `headcounts` rows (one day)."""
+    result: dict[int, ServiceDayBooked] = {}
+    for row in rows:
+        if row.service_id is None:
+            continue
+        figure = result.setdefault(row.service_id, ServiceDayBooked())
+        figure.booked += row.total.expected
+        figure.present += row.total.present
+        figure.waiting += row.total.waiting
+        if row.total.expected:
+            figure.by_school.append((row.school_name, row.school_id, row.total.expected))
+    return result
 
 
 def week_days(monday: date) -> list[date]:
@@ -204,4 +236,25 @@ def child_history(*, child: Child, limit: int = 200) -> list[Booking]:
         .select_related("service", "household")
         .prefetch_related(Prefetch("events", queryset=BookingEvent.objects.order_by("-at", "-id")))
         .order_by("-day", "service__name")[:limit]
+    )
+
+
+def child_waiting(*, child: Child, start: date) -> list[Booking]:
+    """The child's waiting-list entries from `start` on, each with its `rank` on the list
+    of its service-day (1 = next to get a place). One query."""
+    queued = Coalesce("waiting_since", "created_at")
+    ahead = (
+        Booking.objects.filter(service_id=OuterRef("service_id"), day=OuterRef("day"),
+                               state=BookingState.WAITING)
+        .annotate(queued=queued)
+        .filter(Q(queued__lt=OuterRef("queued"))
+                | Q(queued=OuterRef("queued"), pk__lt=OuterRef("pk")))
+        .values("day").annotate(n=Count("pk")).values("n")[:1]
+    )
+    return list(
+        Booking.objects.filter(child=child, state=BookingState.WAITING, day__gte=start)
+        .select_related("service")
+        .annotate(queued=queued)
+        .annotate(rank=Coalesce(Subquery(ahead), Value(0)) + 1)
+        .order_by("day", "service__name")[:50]
     )

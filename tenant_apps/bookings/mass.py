@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from tenant_apps.bookings.calendar import is_school_holiday, service_runs_on
 from tenant_apps.bookings.closures import closed_cells
+from tenant_apps.bookings.custody import agreed_ranges
 from tenant_apps.bookings.models import (
     PLACE_HOLDING_STATES,
     Booking,
@@ -70,6 +71,9 @@ class MassBookingPlan:
     refused: list[Refusal] = field(default_factory=list)
     unchanged: int = 0
     days: int = 0
+    # Per child id: "booked", "waiting" (new or reactivated), "rebooked", "cancelled",
+    # "unchanged", "refused" counts: what the preview lists child by child.
+    by_child: dict[int, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     def summary(self) -> dict[str, Any]:
         states = Counter(c.state for c in self.create) + Counter(s for _, s in self.rebook)
@@ -154,6 +158,7 @@ def mass_booking_plan(
         child_id__in=child_ids
     ).values_list("child_id", "household_id", "custody"):
         memberships[child_id].append((household_id, custody))
+    agreed = agreed_ranges(child_ids, first=starts_on, last=ends_on)
     closures = closed_cells(service=service, child_ids=child_ids, starts_on=starts_on,
                             ends_on=ends_on)
     existing: dict[int, dict[date, tuple[int, str, bool]]] = defaultdict(dict)
@@ -174,20 +179,26 @@ def mass_booking_plan(
             registering = next(
                 (h for start, end, h in registrations[child_id] if start <= day <= end), None
             )
+            counts = plan.by_child[child_id]
             if registering is None:
                 plan.refused.append(Refusal(child_id, day, REASON_NOT_REGISTERED))
+                counts["refused"] += 1
                 continue
             if any(start <= day <= end for start, end in closures.get(child_id, ())):
                 plan.refused.append(Refusal(child_id, day, REASON_CLOSED))
+                counts["refused"] += 1
                 continue
             current = booked.get(day)
             if current is None:
-                household = household_for_day(memberships[child_id], day, registering)
+                household = household_for_day(memberships[child_id], day, registering,
+                                              agreed.get(child_id, ()))
                 wanted_cells.append((child_id, household, day, None))
             elif current[1] in HELD:
                 plan.unchanged += 1
+                counts["unchanged"] += 1
             elif current[2]:
                 plan.refused.append(Refusal(child_id, day, REASON_CANCEL_INVOICED))
+                counts["refused"] += 1
             else:
                 wanted_cells.append((child_id, 0, day, current[0]))
         if action == REPLACE:
@@ -196,8 +207,10 @@ def mass_booking_plan(
                     continue
                 if invoiced:
                     plan.refused.append(Refusal(child_id, day, REASON_KEEP_INVOICED))
+                    plan.by_child[child_id]["refused"] += 1
                 else:
                     plan.cancel.append(pk)
+                    plan.by_child[child_id]["cancelled"] += 1
 
     # Capacity: places taken per day, minus what this plan cancels; beyond it, waiting list.
     taken: Counter[date] = Counter()
@@ -223,6 +236,8 @@ def mass_booking_plan(
             plan.create.append(PlannedCell(child_id, household, day, state))
         else:
             plan.rebook.append((booking_pk, state))
+            plan.by_child[child_id]["rebooked"] += 1
+        plan.by_child[child_id][str(state)] += 1
     return plan
 
 

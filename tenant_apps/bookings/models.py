@@ -1,5 +1,8 @@
-"""Bookings (child × service × day), their audit trail, and closure periods."""
+"""Bookings (child × service × day), their audit trail, closure periods, and the days an
+agent assigns to each household of a child in agreed custody."""
 
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -113,6 +116,8 @@ class ClosureRemoval(models.Model):
     household = models.ForeignKey("families.Household", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     previous_state = models.CharField(max_length=20)
+    # Place on the waiting list when the closure removed a waiting entry: restoring keeps it.
+    previous_waiting_since = models.DateTimeField(null=True, blank=True)
     restored_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -129,3 +134,38 @@ class MassBooking(models.Model):
 
     def __str__(self) -> str:
         return f"mass {self.pk}"
+
+
+class CustodyAssignment(models.Model):
+    """Agreed custody (garde selon accord): an agent assigns a child's days from `starts_on`
+    to `ends_on` to one of the child's households, every day or only on `weekdays` (ISO,
+    1 = Monday). Where assignments overlap, the latest one wins (an exception such as a
+    holiday fortnight is simply added on top of the year's pattern)."""
+
+    child = models.ForeignKey(
+        "families.Child", on_delete=models.CASCADE, related_name="custody_assignments"
+    )
+    household = models.ForeignKey(
+        "families.Household", on_delete=models.CASCADE, related_name="+"
+    )
+    starts_on = models.DateField("du")
+    ends_on = models.DateField("au")
+    weekdays = ArrayField(
+        models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(7)]),
+        verbose_name="jours", default=list, blank=True,
+    )
+    created_by_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="custody_dates_ordered",
+            )
+        ]
+        indexes = [models.Index(fields=["child", "starts_on"], name="custody_child_start")]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: {self.household_id} {self.starts_on}..{self.ends_on}"

@@ -5,7 +5,7 @@ an agent, and why not (a French reason). Agents may act past the deadlines (the 
 is then flagged `past_deadline` and logged); nobody changes an invoiced booking.
 `household_for_day` tells which household a day belongs to in shared custody."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -44,7 +44,11 @@ def deadlines_for_day(
     book_until: time, book_days_before: int, book_day_count: str,
     cancel_until: time, cancel_days_before: int, cancel_day_count: str,
 ) -> Deadlines:
-    """Booking and cancelling deadlines of `day`; working days skip French public holidays."""
+    """Booking and cancelling deadlines of `day`; working days skip weekends and French
+    public holidays (of the day's year and the year before: enough for the longest rule,
+    60 working days). Closure periods are not skipped: a closure stops a service for some
+    classes, but the commune's offices still work that day, and a deadline must not move
+    when an agent creates or edits a closure after families have planned around it."""
     holidays = public_holidays_around(day)
     return Deadlines(
         book=deadline_for(day, book_until, book_days_before, book_day_count, holidays),
@@ -140,15 +144,50 @@ ODD_WEEKS = "odd_weeks"
 AGREED = "agreed"
 
 
+@dataclass(frozen=True)
+class AgreedRange:
+    """An agent's assignment of a child's days (agreed custody): from `starts_on` to
+    `ends_on` inclusive, on `weekdays` (ISO, 1 = Monday; empty: every day)."""
+
+    household_id: int
+    starts_on: date
+    ends_on: date
+    weekdays: frozenset[int] = frozenset()
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on and (
+            not self.weekdays or day.isoweekday() in self.weekdays
+        )
+
+
+def agreed_household(
+    agreed: Sequence[AgreedRange], day: date, member_ids: Collection[int]
+) -> int | None:
+    """The household an agent assigned `day` to: the last range of `agreed` (oldest
+    first) that covers the day and whose household is still one of `member_ids`; None
+    when no such range covers it."""
+    for assignment in reversed(agreed):
+        if assignment.household_id in member_ids and assignment.covers(day):
+            return assignment.household_id
+    return None
+
+
 def household_for_day(
-    memberships: Sequence[tuple[int, str]], day: date, registering_household_id: int
+    memberships: Sequence[tuple[int, str]], day: date, registering_household_id: int,
+    agreed: Sequence[AgreedRange] = (),
 ) -> int:
     """Which household `day` belongs to, from (household id, custody pattern) pairs.
 
-    Full custody: always that household. Even/odd weeks: by the parity of the ISO week
-    number of `day`. "agreed" (days assigned by an agent) and any day no pattern
-    covers: the household that registered the child. When several match, the
-    registering household wins, else the lowest id."""
+    An agent's assignment (`agreed`, oldest first, see `agreed_household`) covering the
+    day decides first: it is the most specific decision, and may override a pattern (a
+    holiday fortnight in alternate weeks). Otherwise: full custody is always that
+    household; even/odd weeks go by the parity of the ISO week number of `day`; "agreed"
+    days nobody assigned, and any day no pattern covers, go to the household that
+    registered the child. When several patterns match, the registering household wins,
+    else the lowest id."""
+    assigned = agreed_household(agreed, day, {household_id for household_id, _ in memberships})
+    if assigned is not None:
+        return assigned
     even = day.isocalendar().week % 2 == 0
     matches = sorted(
         household_id
@@ -160,3 +199,47 @@ def household_for_day(
     if not matches or registering_household_id in matches:
         return registering_household_id
     return matches[0]
+
+
+@dataclass(frozen=True)
+class RestoreCandidate:
+    """A booking a closure removed from one service-day, to be put back. `queued_at` is
+    its place in the original order: when it was booked, or put on the waiting list."""
+
+    key: int
+    previous_state: str
+    queued_at: datetime
+
+
+def plan_restore(
+    candidates: Sequence[RestoreCandidate], *, places_left: int | None,
+    waiting: Sequence[tuple[int, datetime]] = (),
+) -> dict[int, str]:
+    """The state each candidate of one service-day gets back, and the waiting entries
+    (`waiting`: key and queue time of the entries already on the list) a free place goes to.
+
+    Candidates that held a place take the free places in their original order, keeping
+    their previous state (booked, or an attendance state); beyond capacity they join the
+    waiting list at their original rank. Then any place still free goes to the waiting
+    list in queue order (earliest first; ties by key), the candidates that were waiting
+    among them. `places_left` None: no capacity limit. Returns key → new state for every
+    candidate and for each promoted waiting entry."""
+    free = places_left
+    result: dict[int, str] = {}
+    queue: list[tuple[datetime, int]] = [(at, key) for key, at in waiting]
+    for candidate in sorted(candidates, key=lambda c: (c.queued_at, c.key)):
+        if candidate.previous_state == WAITING:
+            queue.append((candidate.queued_at, candidate.key))
+            result[candidate.key] = WAITING
+        elif free is None or free > 0:
+            result[candidate.key] = candidate.previous_state
+            free = None if free is None else free - 1
+        else:
+            queue.append((candidate.queued_at, candidate.key))
+            result[candidate.key] = WAITING
+    for _at, key in sorted(queue):
+        if free is not None and free <= 0:
+            break
+        result[key] = BOOKED
+        free = None if free is None else free - 1
+    return result

@@ -18,6 +18,7 @@ from tenant_apps.accounts.access import EDITOR_ROLES
 from tenant_apps.accounts.models import Role
 from tenant_apps.bookings import selectors
 from tenant_apps.bookings.calendar import service_runs_on
+from tenant_apps.bookings.custody import agreed_ranges
 from tenant_apps.bookings.models import Booking, BookingEvent, BookingState
 from tenant_apps.bookings.rules import (
     CellStatus,
@@ -35,11 +36,15 @@ ROLE_REFUSED = "Votre rôle ne permet pas de modifier les réservations."
 NOT_YOUR_CHILD = "Cet enfant n'est pas rattaché à votre foyer."
 
 
-def _lock_service_day(service: Service, day: date) -> None:
+def lock_service_day(service_id: int, day: date) -> None:
     """Serialise every change of this service-day until the transaction ends."""
-    key = f"booking:{current_schema()}:{service.pk}:{day.isoformat()}"
+    key = f"booking:{current_schema()}:{service_id}:{day.isoformat()}"
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def _lock_service_day(service: Service, day: date) -> None:
+    lock_service_day(service.pk, day)
 
 
 def _check_actor(actor: Any, child: Child) -> bool:
@@ -100,7 +105,8 @@ def _record(booking: Booking, *, from_state: str, actor: Any, is_agent: bool,
     )
 
 
-def _notify_promoted(booking: Booking) -> None:
+def notify_promoted(booking: Booking) -> None:
+    """Tell the household (outbox) that its waiting-list entry got a place."""
     recipients = sorted(
         {e for e in Guardian.objects.filter(household_id=booking.household_id)
          .values_list("email", flat=True) if e}
@@ -141,7 +147,7 @@ def _promote_waiting(service: Service, day: date) -> list[Booking]:
         booking.save(update_fields=["state", "waiting_since", "updated_at"])
         _record(booking, from_state=BookingState.WAITING, actor=None, is_agent=False,
                 past_deadline=False, reason="promotion:liste d'attente")
-        _notify_promoted(booking)
+        notify_promoted(booking)
         promoted.append(booking)
     return promoted
 
@@ -170,7 +176,9 @@ def booking_book(
         memberships = list(
             ChildHousehold.objects.filter(child=child).values_list("household_id", "custody")
         )
-        household_id = household_for_day(memberships, day, cell.registering_household_id)
+        agreed = agreed_ranges([child.pk], first=day, last=day).get(child.pk, [])
+        household_id = household_for_day(memberships, day, cell.registering_household_id,
+                                         agreed)
         new_state = BookingState(cell.status.book_state)
         booking = cell.booking
         from_state = booking.state if booking else ""

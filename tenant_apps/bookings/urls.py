@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from tenant_apps.bookings import views_closures, views_mass
+from tenant_apps.bookings import views_closures, views_custody, views_mass
 
 app_name = "bookings"
 urlpatterns = [
@@ -13,6 +13,10 @@ urlpatterns = [
          name="closure-delete"),
     # Réserver en masse
     path("masse/", views_mass.mass_booking_page, name="mass"),
+    # Garde selon accord (jours attribués à chaque foyer d'un enfant)
+    path("garde/<int:child_id>/", views_custody.custody_page, name="custody"),
+    path("garde/<int:child_id>/<int:pk>/retirer/", views_custody.custody_delete_action,
+         name="custody-delete"),
     # Pointage, effectifs, liste d'attente, historique d'un enfant
     path("", include("tenant_apps.bookings.urls_attendance")),
 ]

@@ -215,4 +215,11 @@ def child_history_page(request: HttpRequest, child_id: int) -> HttpResponse:
             event.from_label = labels.get(event.from_state, event.from_state)  # type: ignore[attr-defined]
             event.to_label = labels.get(event.to_state, event.to_state)  # type: ignore[attr-defined]
             event.reason_label = _reason_label(event.reason)  # type: ignore[attr-defined]
-    return render(request, "bookings/child_history.html", {"child": child, "bookings": bookings})
+    waiting = headcounts.child_waiting(child=child, start=timezone.localdate())
+    for booking in waiting:
+        booking.waiting_url = _url(  # type: ignore[attr-defined]
+            request, "waiting", jour=booking.day.isoformat(), prestation=booking.service_id)
+    return render(request, "bookings/child_history.html", {
+        "child": child, "bookings": bookings, "waiting": waiting,
+        "waiting_page": _url(request, "waiting"),
+    })

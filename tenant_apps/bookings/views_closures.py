@@ -16,6 +16,7 @@ from tenant_apps.accounts.access import acting_user, agent_required, can_edit, e
 from tenant_apps.backoffice.form_styles import BootstrapFormMixin, add_service_errors
 from tenant_apps.bookings import closures
 from tenant_apps.bookings.models import ClosurePeriod
+from tenant_apps.bookings.period_form import PeriodForm
 from tenant_apps.catalog.models import Service
 from tenant_apps.schooling.models import SchoolClass
 
@@ -25,13 +26,11 @@ class ClassesField(forms.ModelMultipleChoiceField):
         return f"{obj.name} — {obj.school.name} ({obj.school_year.label})"
 
 
-class ClosureForm(BootstrapFormMixin, forms.Form):
+class ClosureForm(BootstrapFormMixin, PeriodForm):
+    field_order = ["label", "starts_on", "ends_on", "services", "classes"]
+
     label = forms.CharField(label="Libellé", max_length=150,
                             error_messages={"required": "Indiquez un libellé."})
-    starts_on = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}),
-                                error_messages={"required": "Indiquez la date de début."})
-    ends_on = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}),
-                              error_messages={"required": "Indiquez la date de fin."})
     services = forms.ModelMultipleChoiceField(
         Service.objects.all(), label="Prestations fermées", widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Cochez au moins une prestation."},
@@ -41,14 +40,6 @@ class ClosureForm(BootstrapFormMixin, forms.Form):
         label="Classes concernées", widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Cochez au moins une classe."},
     )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
-        if starts_on and ends_on and ends_on < starts_on:
-            self.add_error("ends_on",
-                           "La date de fin doit être postérieure ou égale à la date de début.")
-        return data
 
 
 @agent_required
@@ -109,8 +100,7 @@ def _closure_form_page(request: HttpRequest, closure: ClosurePeriod | None) -> H
                     result = closures.closure_update(closure=closure, **args,
                                                      actor=acting_user(request))
                     text = (f"Fermeture « {result.closure.label} » modifiée : "
-                            f"{result.restored} réservation{'s' if result.restored > 1 else ''} "
-                            "rétablie(s), ")
+                            f"{restored_text(result)}, ")
                 text += (f"{result.removed} réservation(s) annulée(s), "
                          f"{result.households_notified} famille(s) prévenue(s).")
                 messages.success(request, text)
@@ -132,6 +122,17 @@ def _closure_form_page(request: HttpRequest, closure: ClosurePeriod | None) -> H
     return render(request, "bookings/closures_form.html", context, status=400)
 
 
+def restored_text(result: closures.ClosureResult) -> str:
+    """ "3 réservations rétablies, 1 en liste d'attente" (the service was full)."""
+    booked, waiting = result.restored_booked, result.restored_waiting
+    text = f"{booked} réservation{'s' if booked > 1 else ''} rétablie{'s' if booked > 1 else ''}"
+    text += f", {waiting} en liste d'attente"
+    if result.promoted:
+        text += (f", {result.promoted} place{'s' if result.promoted > 1 else ''} "
+                 "attribuée(s) à la liste d'attente")
+    return text
+
+
 @editor_required
 def closure_create_page(request: HttpRequest) -> HttpResponse:
     return _closure_form_page(request, None)
@@ -150,8 +151,7 @@ def closure_delete_page(request: HttpRequest, pk: int) -> HttpResponse:
     closure = _closure_get(pk)
     if request.method == "POST":
         result = closures.closure_delete(closure=closure, actor=acting_user(request))
-        text = (f"Fermeture « {closure.label} » supprimée : {result.restored} réservation(s) "
-                "rétablie(s).")
+        text = f"Fermeture « {closure.label} » supprimée : {restored_text(result)}."
         if result.not_restorable:
             text += (f" {result.not_restorable} non rétablie(s) : la place a été réservée "
                      "ou modifiée depuis.")

@@ -52,7 +52,7 @@ def deadline_for(
     occurrence, the earlier instant; a time that does not exist (spring, 02:00–03:00 is
     skipped) moves forward by the hour the clocks skip."""
     on = deadline_day(day, days_before, day_count, holidays)
-    local = datetime.combine(on, until.replace(tzinfo=None), tzinfo=PARIS)  # fold=0: first
+    local = datetime.combine(on, until.replace(tzinfo=None, fold=0), tzinfo=PARIS)  # first
     return local.astimezone(UTC).astimezone(PARIS)
 
 

@@ -435,3 +435,17 @@ def households_for_link(*, child: Child, term: str) -> QuerySet[Household]:
         households = households.filter(_term_filter(term, "", names=("name",)))
     return households.order_by("name")[:20]
 
+
+
+def guardian_of_user(*, user: Any) -> Guardian | None:
+    """The guardian row of a portal account, with its household; None when the account
+    is anonymous or no guardian row is linked to it."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Guardian.objects.select_related("household").filter(user=user).first()
+
+
+def guardian_household(*, user: Any) -> Household | None:
+    """The household of a portal account, or None when no guardian row is linked to it."""
+    guardian = guardian_of_user(user=user)
+    return guardian.household if guardian else None

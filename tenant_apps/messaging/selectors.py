@@ -9,6 +9,7 @@ from django.http import Http404
 
 from tenant_apps.accounts.models import User
 from tenant_apps.families.models import Household
+from tenant_apps.families.selectors import guardian_household
 from tenant_apps.messaging.models import Conversation, ConversationStatus, Message, MessageBox
 
 
@@ -91,14 +92,6 @@ def conversation_for_agent(*, user: User, pk: int) -> Conversation:
     if conversation is None:
         raise Http404
     return conversation
-
-
-def guardian_household(*, user: User) -> Household | None:
-    """The household of a portal account, or None when no guardian row is linked to it."""
-    from tenant_apps.families.models import Guardian
-
-    guardian = Guardian.objects.select_related("household").filter(user=user).first()
-    return guardian.household if guardian else None
 
 
 def conversation_for_guardian(*, user: User, pk: int) -> Conversation:

@@ -10,6 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from tenant_apps.outbox.attachments import message_attachments
 from tenant_apps.outbox.backoff import retry_delay
 from tenant_apps.outbox.models import OutboxMessage, OutboxStatus
 from tenants.db import current_schema
@@ -68,6 +69,8 @@ def _send(message: OutboxMessage) -> None:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    for filename, content, mimetype in message_attachments(message.idempotency_key):
+        email.attach(filename, content, mimetype)
     email.send(fail_silently=False)
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from tenant_apps.audiences.selectors import audience_q_for_household, guardian_of_user
+from tenant_apps.audiences.selectors import audience_q_for_household
 from tenant_apps.families.models import Household
+from tenant_apps.families.selectors import guardian_household
 from tenant_apps.publications.models import Publication, PublicationState
 
 
@@ -25,12 +26,6 @@ def publication_list(*, state: str = "", today: datetime.date) -> list[Publicati
 
 def publication_get(*, publication_id: int) -> Publication | None:
     return Publication.objects.filter(pk=publication_id).first()
-
-
-def household_of_guardian_user(user: Any) -> Household | None:
-    """The household of a portal account, or None (an account without a guardian file)."""
-    guardian = guardian_of_user(user)
-    return guardian.household if guardian else None
 
 
 def _online_on(today: datetime.date) -> Q:
@@ -54,7 +49,7 @@ def publication_get_for_guardian(
     *, user: Any, publication_id: int, today: datetime.date
 ) -> Publication | None:
     """The document if the account's household may see it today, else None."""
-    household = household_of_guardian_user(user)
+    household = guardian_household(user=user)
     if household is None:
         return None
     return publications_for_household(household=household, today=today).filter(

@@ -14,10 +14,10 @@ from tenant_apps.accounts.access import (
     editor_required,
     guardian_required,
 )
+from tenant_apps.families.selectors import guardian_household
 from tenant_apps.publications.forms import PublicationForm
 from tenant_apps.publications.models import Publication, PublicationState
 from tenant_apps.publications.selectors import (
-    household_of_guardian_user,
     publication_counts,
     publication_get,
     publication_get_for_guardian,
@@ -97,7 +97,7 @@ def document_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @guardian_required
 def portal_document_list(request: HttpRequest) -> HttpResponse:
-    household = household_of_guardian_user(request.user)
+    household = guardian_household(user=request.user)
     rows = (
         list(publications_for_household(household=household, today=timezone.localdate()))
         if household

@@ -16,7 +16,7 @@ from tenant_apps.accounts.access import (
     editor_required,
     guardian_required,
 )
-from tenant_apps.audiences.selectors import guardian_of_user
+from tenant_apps.families.selectors import guardian_of_user
 from tenant_apps.questionnaires.answers import answer_form_values
 from tenant_apps.questionnaires.exports import answers_csv, answers_xlsx
 from tenant_apps.questionnaires.forms import OpenForm, QuestionForm, QuestionnaireForm
@@ -221,7 +221,7 @@ def answers_export_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @guardian_required
 def portal_list(request: HttpRequest) -> HttpResponse:
-    guardian = guardian_of_user(request.user)
+    guardian = guardian_of_user(user=request.user)
     rows = (
         questionnaires_for_household(household=guardian.household, today=timezone.localdate())
         if guardian
@@ -241,7 +241,7 @@ def _portal_fields(questionnaire: Questionnaire, values: dict[str, list[str]],
 
 @guardian_required
 def portal_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    guardian = guardian_of_user(request.user)
+    guardian = guardian_of_user(user=request.user)
     if guardian is None:
         raise Http404
     questionnaire = questionnaire_get_for_household(

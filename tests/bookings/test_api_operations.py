@@ -172,8 +172,9 @@ def test_closure_preview_create_list_delete(commune_alpha):
     assert listed[0]["prestations"] == [w.service.pk] and listed[0]["classes"] == [w.klass.pk]
 
     deleted = client.delete(f"{CLOSURES}{closure_id}/")
-    assert deleted.status_code == 200 and deleted.json() == {"restaurees": 1,
-                                                             "non_restaurables": 0}
+    assert deleted.status_code == 200 and deleted.json() == {
+        "restaurees": 1, "retablies_avec_place": 1, "en_liste_attente": 0,
+        "places_attribuees": 0, "non_restaurables": 0}
     with inside(commune_alpha):
         assert not Booking.objects.filter(state=BookingState.CANCELLED).exists()
     assert client.get(CLOSURES).json() == []

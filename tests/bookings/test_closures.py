@@ -102,6 +102,9 @@ def test_closure_removes_exactly_the_scope_reports_invoiced_and_mails_once(commu
 def test_delete_restores_previous_states_unless_slot_was_taken(commune_alpha):
     with inside(commune_alpha):
         w = World()
+        w.meal.capacity = 1  # Tuesday is full: kid_b waits behind kid_a2
+        w.meal.save()
+        w.book(w.kid_a2, w.meal, TUE)
         w.book(w.kid_a1, w.meal, MON)
         w.book(w.kid_b, w.meal, TUE, state=BookingState.WAITING)
         w.book(w.kid_b, w.meal, THU)
@@ -114,6 +117,7 @@ def test_delete_restores_previous_states_unless_slot_was_taken(commune_alpha):
         result = closure_delete(closure=closure, actor=None)
 
         assert result.restored == 2 and result.not_restorable == 1
+        assert (result.restored_booked, result.restored_waiting) == (1, 1)
         assert Booking.objects.get(child=w.kid_a1, day=MON).state == BookingState.BOOKED
         assert Booking.objects.get(child=w.kid_b, day=TUE).state == BookingState.WAITING
         assert Booking.objects.get(child=w.kid_b, day=THU).state == BookingState.ABSENT_JUSTIFIED

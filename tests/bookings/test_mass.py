@@ -178,3 +178,65 @@ def test_readers_cannot_mass_book(commune_alpha, role):
     assert response.status_code == 403
     with inside(commune_alpha):
         assert not Booking.objects.exists()
+
+
+def test_plan_counts_what_changes_child_by_child(commune_alpha):
+    with inside(commune_alpha):
+        w = World()
+        Booking.objects.create(child=w.kid2, service=w.meal, household=w.home,
+                               day=date(2025, 10, 7), state=BookingState.BOOKED)
+        Booking.objects.create(child=w.kid2, service=w.meal, household=w.home,
+                               day=date(2025, 10, 9), state=BookingState.CANCELLED)
+        plan = mass_booking_plan(
+            service=w.meal, children=[w.kid1, w.kid2, w.unregistered],
+            weekdays_per_child={w.kid1.pk: [1], w.kid2.pk: [4, 5], w.unregistered.pk: [2]},
+            starts_on=START, ends_on=END, action="replace", school_weeks_only=False)
+        assert dict(plan.by_child[w.kid1.pk]) == {"booked": 2}
+        # kid2: Thu 9 reactivated, Thu 16 + Fri 10, 17 new; Tue 7 cancelled (replace).
+        assert dict(plan.by_child[w.kid2.pk]) == {"booked": 4, "rebooked": 1, "cancelled": 1}
+        assert dict(plan.by_child[w.unregistered.pk]) == {"refused": 2}
+
+
+def test_wizard_weekdays_per_child_preview_lists_each_child_then_applies(commune_alpha):
+    with inside(commune_alpha):
+        w = World()
+    client = editor(commune_alpha)
+    step3 = client.post("/gestion/reservations/masse/", {
+        "service": w.meal.pk, "children": [w.kid1.pk, w.kid2.pk], "step": "weekdays"})
+    body = step3.content.decode()
+    assert step3.status_code == 200 and "Personnaliser par enfant" in body
+    assert f'name="jours_{w.kid2.pk}" value="5"' in body
+    assert 'value="3"' not in body  # the service does not run on Wednesdays
+    data = {"service": w.meal.pk, "children": [w.kid1.pk, w.kid2.pk], "weekdays": ["1"],
+            "per_child": "on", "per_child_rows": "1", f"jours_{w.kid1.pk}": ["1", "2"],
+            f"jours_{w.kid2.pk}": ["5"], "starts_on": "2025-10-06", "ends_on": "2025-10-17",
+            "action": "add"}
+    preview = client.post("/gestion/reservations/masse/", {**data, "step": "preview"})
+    body = preview.content.decode()
+    assert preview.status_code == 200, body
+    assert "Ce qui changera pour chaque enfant" in body
+    assert "Lun., Mar." in body and "Ven." in body
+    assert "<strong>6</strong> réservations à créer" in body
+    assert f'name="jours_{w.kid2.pk}" value="5"' in body  # carried to the confirm step
+    back = client.post("/gestion/reservations/masse/", {**data, "step": "back"})
+    assert back.status_code == 200
+    assert f'id="jours_{w.kid1.pk}_2" checked' in back.content.decode()
+    with inside(commune_alpha):
+        assert not Booking.objects.exists()
+    done = client.post("/gestion/reservations/masse/", {**data, "step": "confirm"})
+    assert "Détail par enfant" in done.content.decode()
+    with inside(commune_alpha):
+        days = {(b.child_id, b.day.isoweekday()) for b in Booking.objects.all()}
+        assert days == {(w.kid1.pk, 1), (w.kid1.pk, 2), (w.kid2.pk, 5)}
+        assert Booking.objects.count() == 6
+
+
+def test_wizard_per_child_without_any_day_is_refused(commune_alpha):
+    with inside(commune_alpha):
+        w = World()
+    response = editor(commune_alpha).post("/gestion/reservations/masse/", {
+        "service": w.meal.pk, "children": [w.kid1.pk], "per_child": "on",
+        "per_child_rows": "1", "starts_on": "2025-10-06", "ends_on": "2025-10-17",
+        "action": "add", "step": "preview"})
+    assert response.status_code == 400
+    assert "Cochez au moins un jour de la semaine." in response.content.decode()

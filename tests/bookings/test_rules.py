@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -122,3 +123,46 @@ def test_service_calendar():
     assert not service_runs_on([], "wednesdays", date(2026, 12, 30), "B")
     # Years without school holiday data count as school term.
     assert service_runs_on(school_days, "school_days", date(2035, 1, 8), "B")
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+       st.integers(0, 60), st.integers(0, 60), st.sampled_from(["calendar", "working"]))
+def test_deadlines_know_every_public_holiday_they_can_reach(day, book_before, cancel_before,
+                                                            count):
+    """The holidays `deadlines_for_day` passes to `deadline_for` cover every day the longest
+    rule (60 working days) can step back over: same answer as with all holidays known."""
+    from tenant_apps.bookings.calendar import public_holidays
+    from tenant_apps.catalog.deadlines import deadline_for
+
+    deadlines = deadlines_for_day(
+        day, book_until=time(8, 30), book_days_before=book_before, book_day_count=count,
+        cancel_until=time(18), cancel_days_before=cancel_before, cancel_day_count="working",
+    )
+    everything = public_holidays(range(day.year - 3, day.year + 1))
+    assert deadlines.book == deadline_for(day, time(8, 30), book_before, count, everything)
+    assert deadlines.cancel == deadline_for(day, time(18), cancel_before, "working", everything)
+    # A working-days deadline never falls on a weekend or a public holiday.
+    if cancel_before:
+        assert deadlines.cancel.isoweekday() <= 5
+        assert not is_public_holiday(deadlines.cancel.date())
+
+
+@pytest.mark.django_db
+def test_closures_do_not_move_deadlines(commune_alpha):
+    """A closure on the day before does not change a working-days deadline (domain: working
+    days are Monday to Friday minus public holidays)."""
+    from tenant_apps.bookings.closures import closure_create
+    from tenant_apps.bookings.selectors import service_deadlines
+    from tests.bookings.support import MONDAY, registered_child, service
+    from tests.conftest import inside
+    from tests.schooling import support
+
+    with inside(commune_alpha):
+        meal = service(book_days_before=1, book_day_count="working")
+        _home, child = registered_child(meal)
+        klass = support.school_class(support.school(), child.registrations.get().school_year)
+        before = service_deadlines(meal, MONDAY + timedelta(days=1))
+        closure_create(label="Grève", starts_on=MONDAY, ends_on=MONDAY, services=[meal],
+                       classes=[klass], actor=None)
+        after = service_deadlines(meal, MONDAY + timedelta(days=1))
+        assert before == after and after.book.date() == MONDAY

@@ -6,6 +6,7 @@ from datetime import time
 import pytest
 from django.utils import timezone
 
+from tenant_apps.bookings.models import Booking
 from tenant_apps.catalog.models import Registration, Service
 from tenant_apps.catalog.services import registration_create
 from tenant_apps.families.models import ChildHousehold
@@ -165,7 +166,7 @@ def test_list_query_counts_do_not_grow_with_rows(commune_alpha):
     assert many[-1] <= 14
 
 
-def test_dashboard_shows_registered_children_of_today(commune_alpha):
+def test_dashboard_shows_todays_bookings_per_school(commune_alpha):
     today = timezone.localdate()
     with inside(commune_alpha):
         year = support.year()
@@ -173,16 +174,30 @@ def test_dashboard_shows_registered_children_of_today(commune_alpha):
         klass = support.school_class(school, year)
         service = support.service("Repas du jour", weekdays=[today.isoweekday()], capacity=1)
         support.service("Jamais aujourd'hui", weekdays=[today.isoweekday() % 7 + 1])
-        for _ in range(2):
+        for state in ("booked", "waiting"):
             household, (child,) = support.family()
             enrolment_set(child=child, school_year=year, school_class=klass, actor=None)
             registration_create(child=child, service=service, school_year=year,
                                 household=household, actor=None)
+            Booking.objects.create(child=child, service=service, household=household,
+                                   day=today, state=state)
     body = client_as(commune_alpha, "read_only").get("/gestion/").content.decode()
     assert "Repas du jour" in body and "Jamais aujourd" not in body
-    assert "École de la Mairie : <strong>2</strong>" in body
-    assert "inscrits" in body and "réservés" not in body
-    assert "au-delà des places" in body
+    assert "École de la Mairie : <strong>1</strong>" in body
+    assert "1 en liste d'attente" in body
+
+
+def test_dashboard_says_how_many_are_registered_when_nobody_booked(commune_alpha):
+    today = timezone.localdate()
+    with inside(commune_alpha):
+        year = support.year()
+        service = support.service("Repas sans réservation", weekdays=[today.isoweekday()])
+        for _ in range(2):
+            household, (child,) = support.family()
+            registration_create(child=child, service=service, school_year=year,
+                                household=household, actor=None)
+    body = client_as(commune_alpha, "agent").get("/gestion/").content.decode()
+    assert "Aucune réservation — 2 inscrits" in body
 
 
 def test_dashboard_empty_state(commune_alpha):

@@ -75,7 +75,7 @@ def test_publish_document_edit_help_and_parent_downloads(page, browser, server, 
     try:
         parent = context.new_page()
         _sign_in(parent, server.url("alpha", "/connexion/"), parent_email)
-        parent.get_by_role("link", name="Mes documents").click()
+        parent.get_by_role("link", name="Mes documents", exact=True).click()
         expect(parent.get_by_text("chaque vendredi")).to_be_visible()
         card = parent.get_by_role("listitem").filter(has_text=TITLE)
         expect(card).to_contain_text("Restaurant scolaire des Tilleuls")

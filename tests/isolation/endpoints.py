@@ -27,9 +27,16 @@ PUBLIC_TENANT_ROUTES = frozenset(
         "connexion/",
         "deconnexion/",
         "compte/mot-de-passe/<str:token>/",
+        "compte/nouveau-mot-de-passe/",  # "Nouveau mot de passe": same answer for all
+        "compte/nouveau-mot-de-passe/envoye/",
         "mentions-legales/",
         "api/schema/",
         "api/docs/",
+        # PayFiP's server-to-server notification and the parent's return: they only
+        # trigger a lookup with the provider for an idOp of THIS commune (see
+        # tests/isolation/test_payments_isolation.py).
+        "paiement/notification/",
+        "paiement/retour/",
     }
 )
 # Routes the ops host serves to anonymous users.

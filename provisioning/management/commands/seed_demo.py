@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from provisioning.demo_billing import seed_billing_demo
 from provisioning.demo_data import DEMO_COMMUNES, DEMO_PASSWORD, demo_seed
 from tenant_apps.accounts.models import Role, User
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         demo_seed(log=self.stdout.write)
+        seed_billing_demo(log=self.stdout.write)
         operator = User.objects.filter(email="ops@demo.local").first()
         if operator is None:
             operator = User(email="ops@demo.local", role=Role.OPERATOR, full_name="Opérateur démo")

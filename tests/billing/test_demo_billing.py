@@ -1,0 +1,63 @@
+"""The demo's billing: tariffs, last month's invoices issued, payments, a deposit; the
+prepaid commune gets a ledger instead; re-seeding changes nothing."""
+
+from datetime import date
+
+import pytest
+
+from provisioning.demo_billing import seed_commune_billing
+from provisioning.demo_bookings import seed_bookings
+from provisioning.demo_families import DemoHousehold, seed_families
+from tenant_apps.billing.models import (
+    Deposit,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PrepaidLedgerEntry,
+    Tariff,
+)
+from tenant_apps.catalog.models import Service
+from tests.conftest import inside, make_user
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 11, 24)
+
+
+def _seed(commune):
+    make_user(commune, role="regisseur", email="regisseur@alpha.demo")
+    households = [DemoHousehold(n, "Martin", (("Camille", f"camille{n}@alpha.demo"),))
+                  for n in range(12)]
+    with inside(commune):
+        seed_families(slug="alpha", town="Alphaville", households=households)
+        seed_bookings(slug="alpha", today=TODAY)
+        return seed_commune_billing(commune=commune, slug="alpha", today=TODAY)
+
+
+def test_demo_regie_invoices_payments_and_deposit(commune_alpha):
+    done = _seed(commune_alpha)
+    assert done and "factures" in done[-1]
+    with inside(commune_alpha):
+        assert Tariff.objects.count() == Service.objects.count()
+        invoices = Invoice.objects.filter(period_start=date(2026, 10, 1))
+        assert invoices.exists() and not invoices.filter(status="draft").exists()
+        assert sum(i.total_cents for i in invoices) == sum(
+            InvoiceLine.objects.filter(invoice__in=invoices).values_list("total_cents",
+                                                                          flat=True))
+        assert Payment.objects.exists() and Deposit.objects.count() == 1
+        counts = (Invoice.objects.count(), Payment.objects.count())
+        assert seed_commune_billing(commune=commune_alpha, slug="alpha", today=TODAY) == []
+        assert (Invoice.objects.count(), Payment.objects.count()) == counts
+
+
+def test_demo_prepaid_ledger(commune_alpha):
+    previous = commune_alpha.billing_mode
+    commune_alpha.billing_mode = "prepaid"  # in memory only
+    try:
+        done = _seed(commune_alpha)
+        with inside(commune_alpha):
+            assert "comptes prépayés" in done[-1]
+            assert PrepaidLedgerEntry.objects.filter(kind="top_up").exists()
+            assert PrepaidLedgerEntry.objects.filter(kind="debit").exists()
+            assert not Invoice.objects.exists()
+    finally:
+        commune_alpha.billing_mode = previous

@@ -1,0 +1,145 @@
+"""The régisseur runs October's invoicing (preview, confirm, progress, issue), then the
+parent finds the invoice in "Mes factures" and downloads its PDF.
+
+No Celery worker runs here: where the worker would compute and issue, the test calls the
+same services itself, and the page's progress polling picks the result up."""
+
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import date, time
+
+import pytest
+from django.db import connection
+from playwright.sync_api import expect
+
+from tenant_apps.accounts.models import Role
+from tenant_apps.billing import runs
+from tenant_apps.billing.models import (
+    Invoice,
+    InvoiceGroup,
+    InvoiceLine,
+    InvoiceRun,
+    RunStatus,
+    Tariff,
+    TariffBracket,
+)
+from tenant_apps.bookings.models import Booking
+from tenant_apps.catalog.models import Registration, Service
+from tenant_apps.families.models import Child, ChildHousehold, Guardian, Household
+from tests.conftest import inside, make_user
+from tests.e2e.support import shoot, unique_email
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+
+PASSWORD = "Regie-Alpha-9!x"
+OCT_1, OCT_31 = date(2026, 10, 1), date(2026, 10, 31)
+
+
+@pytest.fixture
+def billing_data(commune_alpha) -> Iterator[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """Committed: a régisseur, a parent account, a meal service with a tariff and ten
+    October bookings of the parent's child."""
+    from tenant_apps.billing.tariffs import tariff_create
+    from tenant_apps.schooling.models import SchoolYear
+
+    regisseur_email, parent_email = unique_email("regisseur"), unique_email("parent")
+    regisseur = make_user(commune_alpha, role=Role.REGISSEUR, email=regisseur_email,
+                          password=PASSWORD)
+    parent = make_user(commune_alpha, role=Role.GUARDIAN, email=parent_email,
+                       password=PASSWORD)
+    with inside(commune_alpha):
+        assert not InvoiceRun.objects.exclude(status=RunStatus.ISSUED).exists()
+        year = SchoolYear.objects.filter(starts_on__lte=OCT_1, ends_on__gte=OCT_31).first() \
+            or SchoolYear.objects.create(label=f"e2e-{uuid.uuid4().hex[:4]}",
+                                         starts_on=date(2026, 9, 1), ends_on=date(2027, 7, 4))
+        service = Service.objects.create(name=f"Repas e2e {uuid.uuid4().hex[:6]}", kind="repas",
+                                         weekdays=[1, 2, 4, 5], book_until=time(8, 30),
+                                         cancel_until=time(8, 30))
+        tariff_create(service=service, fields={"effective_from": date(2026, 9, 1),
+                                               "kind": "flat", "amount_cents": 385},
+                      acting_user=regisseur)
+        household = Household.objects.create(name="Le Guérec e2e", address="3 rue des Ajoncs",
+                                             postcode="22300", city="Lannion")
+        Guardian.objects.create(household=household, user=parent, first_name="Hélène",
+                                last_name="Le Guérec", email=parent_email)
+        child = Child.objects.create(first_name="Théo", last_name="Le Guérec",
+                                     birth_date=date(2018, 4, 2))
+        ChildHousehold.objects.create(child=child, household=household)
+        Registration.objects.create(child=child, service=service, school_year=year,
+                                    household=household)
+        days = [date(2026, 10, d) for d in (1, 2, 5, 6, 8, 9, 12, 13, 15, 16)]
+        Booking.objects.bulk_create([Booking(child=child, service=service, household=household,
+                                             day=d, state="attended") for d in days])
+    yield {"regisseur": regisseur_email, "parent": parent_email, "household": household}
+    with inside(commune_alpha), connection.cursor() as cursor:
+        # Issued invoices are immutable (database triggers): off for this clean-up only.
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            run_ids = list(InvoiceRun.objects.filter(period_start=OCT_1, period_end=OCT_31)
+                           .values_list("id", flat=True))
+            InvoiceLine.objects.filter(invoice__run_id__in=run_ids).delete()
+            Invoice.objects.filter(run_id__in=run_ids).delete()
+            InvoiceGroup.objects.filter(run_id__in=run_ids).delete()
+            InvoiceRun.objects.filter(pk__in=run_ids).delete()
+            Booking.objects.filter(service=service).delete()
+            Registration.objects.filter(service=service).delete()
+            TariffBracket.objects.filter(tariff__service=service).delete()
+            Tariff.objects.filter(service=service).delete()
+            service.delete()
+            child.delete()
+            household.delete()
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def _login(page, server, path: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url("alpha", path))
+    page.get_by_label("Courriel").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_run_issue_then_parent_downloads(page, server, commune_alpha, billing_data):
+    page.on("dialog", lambda dialog: dialog.accept())
+    _login(page, server, "/gestion/connexion/?next=/gestion/facturation/",
+           str(billing_data["regisseur"]))
+    expect(page.get_by_role("heading", name="Facturation", level=1)).to_be_visible()
+    page.get_by_role("link", name="Nouvelle facturation").first.click()
+    page.get_by_label("Du").fill("2026-10-01")
+    page.get_by_label("Au (inclus)").fill("2026-10-31")
+    page.get_by_role("button", name="Voir ce qui sera facturé").click()
+    expect(page.get_by_role("status")).to_contain_text("10 réservations")
+    shoot(page, "billing-run-preview")
+    page.get_by_role("button", name="Confirmer et calculer les brouillons").click()
+    expect(page.locator("#run-progress")).to_be_visible()
+
+    with inside(commune_alpha):  # the worker's part: compute the drafts
+        run = InvoiceRun.objects.get(period_start=OCT_1, period_end=OCT_31)
+        runs.invoice_run_compute(run=run)
+    issue = page.get_by_role("button", name=re.compile(r"Émettre \d+ factures?"))
+    expect(issue).to_be_visible(timeout=15_000)  # the polling reloads the finished page
+    expect(page.get_by_role("row").filter(has_text="Le Guérec e2e")).to_contain_text("38,50")
+    shoot(page, "billing-run-drafts")
+    issue.click()
+    with inside(commune_alpha):  # the worker's part: number, group and render the PDFs
+        runs.invoice_run_issue(run=run)
+        number = Invoice.objects.get(run=run, household=billing_data["household"]).number
+    expect(page.locator("#run-progress")).to_contain_text("Émise", timeout=15_000)
+    expect(page.get_by_role("link", name=number)).to_be_visible()
+    shoot(page, "billing-run-issued")
+    page.get_by_role("link", name=number).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(number)
+    shoot(page, "billing-invoice-detail")
+
+    page.context.clear_cookies()
+    _login(page, server, "/connexion/?next=/factures/", str(billing_data["parent"]))
+    expect(page.get_by_role("heading", name="Mes factures")).to_be_visible()
+    item = page.locator(".list-group-item").filter(has_text=number)
+    expect(item).to_contain_text("0,00\u00a0€ payé sur 38,50\u00a0€")
+    expect(item).to_contain_text("Enregistré")
+    shoot(page, "billing-portal-invoices")
+    with page.expect_download() as download:
+        item.get_by_role("link", name="Télécharger").click()
+    path = download.value.path()
+    assert path is not None and open(path, "rb").read(5) == b"%PDF-"

@@ -1,0 +1,152 @@
+"""SEPA direct debit: mandates (IBAN/BIC with schwifty, RUM, FRST then RCUR), a parent's
+online request validated by an agent, a debit run for a deposited group producing a
+valid pain.008 with the commune's ICS, returns (invoice unpaid again + reminder), and
+the confirmation that records the payments."""
+
+import xml.etree.ElementTree as ET
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tenant_apps.billing.models import Deposit, InvoiceGroup, InvoiceReminder, Payment
+from tenant_apps.billing.selectors import invoice_paid_cents
+from tenant_apps.payments import sepa, sepa_rules
+from tenant_apps.payments.models import DebitItem, PayfipSettings
+from tests.conftest import inside, logged_in_client, make_user
+from tests.payments import support
+
+pytestmark = pytest.mark.django_db
+IBAN = "FR7630006000011234567890189"
+IBAN_2 = "FR1420041010050500013M02606"
+ICS = "FR72ZZZ123456"
+
+
+def test_ics_check_digits_follow_mod_97_10():
+    assert sepa_rules.ics_check_digits("FR", "123456") == "72"
+    assert sepa_rules.ics_valid(ICS) and sepa_rules.ics_valid("fr72 zzz 123456")
+    assert not sepa_rules.ics_valid("FR73ZZZ123456") and not sepa_rules.ics_valid("FR72")
+
+
+@given(st.integers(min_value=1, max_value=9_999_999), st.integers(min_value=1, max_value=999_999))
+def test_rum_is_short_safe_and_carries_no_iban(household_id, mandate_id):
+    rum = sepa_rules.rum_for(household_id, mandate_id)
+    assert sepa_rules.RUM_RE.match(rum) and len(rum) <= 35 and "FR76" not in rum
+
+
+@given(st.text(max_size=40), st.integers(min_value=1, max_value=10**9))
+def test_end_to_end_id_is_at_most_35_safe_characters(number, run_id):
+    e2e = sepa_rules.end_to_end_id(number, run_id)
+    assert len(e2e) <= 35 and all(c.isascii() and (c.isalnum() or c == "-") for c in e2e)
+
+
+def test_account_check_uses_schwifty():
+    account = sepa_rules.account_check("fr76 3000 6000 0112 3456 7890 189")
+    assert account.iban == IBAN and account.bic.startswith("AGRIFRPP")
+    for bad in ("FR7630006000011234567890188", "FR76", "bonjour"):
+        with pytest.raises(ValueError, match="IBAN invalide"):
+            sepa_rules.account_check(bad)
+    with pytest.raises(ValueError, match="BIC invalide"):
+        sepa_rules.account_check(IBAN, "XX")
+    assert sepa_rules.next_sequence("FRST") == "RCUR" == sepa_rules.next_sequence("RCUR")
+
+
+def _deposited_group(households):  # type: ignore[no-untyped-def]
+    group = InvoiceGroup.objects.create(label="Octobre 2026", period_start=date(2026, 10, 1),
+                                        period_end=date(2026, 10, 31))
+    invoices = []
+    for household in households:
+        invoice = support.issued_invoice(total_cents=4520, household=household)
+        type(invoice).objects.filter(pk=invoice.pk).update(group=group)
+        invoices.append(invoice)
+    Deposit.objects.create(group=group, number=f"D2026-{group.pk:06d}", billing_mode="regie",
+                           invoices_count=len(invoices), total_cents=4520 * len(invoices))
+    group.refresh_from_db()
+    return group, invoices
+
+
+def test_debit_run_return_and_confirmation(commune_alpha, db):
+    regisseur = make_user(commune_alpha, role="regisseur")
+    with inside(commune_alpha):
+        PayfipSettings.objects.update_or_create(singleton=True, defaults={
+            "creditor_identifier": ICS, "creditor_name": "Régie cantine Alphaville",
+            "creditor_iban": IBAN_2, "creditor_bic": "PSSTFRPPXXX"})
+        h1 = support.issued_invoice().household
+        h2 = support.issued_invoice().household
+        h3 = support.issued_invoice().household  # no mandate: not debited
+        m1 = sepa.mandate_create(household=h1, holder_name="Camille Le Gall", iban=IBAN,
+                                 bic="", signed_on=date(2026, 9, 1), acting_user=regisseur)
+        sepa.mandate_create(household=h2, holder_name="Loïc Prigent", iban=IBAN_2,
+                                 bic="PSSTFRPP", signed_on=date(2026, 9, 2),
+                                 acting_user=regisseur)
+        assert m1.rum.startswith("CANT-") and m1.sequence == "FRST" and m1.status == "active"
+        group, (i1, i2, _i3) = _deposited_group([h1, h2, h3])
+        with pytest.raises(ValidationError, match="future"):
+            sepa.debit_run_create(group=group, collection_date=timezone.localdate(),
+                                  acting_user=regisseur)
+        run = sepa.debit_run_create(group=group,
+                                    collection_date=timezone.localdate() + timedelta(days=14),
+                                    acting_user=regisseur)
+        assert run.count == 2 and run.total_cents == 9040
+        root = ET.fromstring(run.file_xml.encode())  # noqa: S314 (our own file)
+        text = run.file_xml
+        assert "pain.008.001.02" in root.tag and ICS in text and m1.rum in text
+        assert "<SeqTp>FRST</SeqTp>" in text and "<InstdAmt Ccy=\"EUR\">45.20</InstdAmt>" in text
+        m1.refresh_from_db()
+        assert m1.sequence == "RCUR"
+        i1.refresh_from_db()
+        assert i1.payment_pending_since is not None
+
+        rejected = DebitItem.objects.get(run=run, invoice=i2)
+        sepa.debit_return_record(item=rejected, reason="AM04 provision insuffisante",
+                                 acting_user=regisseur)
+        i2.refresh_from_db()
+        assert i2.payment_pending_since is None
+        assert InvoiceReminder.objects.filter(invoice=i2).count() == 1
+        with pytest.raises(ValidationError, match="déjà"):
+            sepa.debit_return_record(item=rejected, reason="x", acting_user=regisseur)
+
+        with pytest.raises(ValidationError, match="Attendez"):
+            sepa.debit_run_confirm(run=run, acting_user=regisseur)
+        type(run).objects.filter(pk=run.pk).update(collection_date=timezone.localdate())
+        run.refresh_from_db()
+        assert sepa.debit_run_confirm(run=run, acting_user=regisseur) == 1
+        assert sepa.debit_run_confirm(run=run, acting_user=regisseur) == 0
+        assert invoice_paid_cents(i1) == 4520 and invoice_paid_cents(i2) == 0
+        assert Payment.objects.filter(household=h1).count() == 1
+        # The returned invoice can be presented again (RCUR now); then nothing is left.
+        again = sepa.debit_run_create(group=group, collection_date=date(2099, 1, 1),
+                                      acting_user=regisseur)
+        assert [(i.invoice_id, i.sequence) for i in again.items.all()] == [(i2.pk, "RCUR")]
+        with pytest.raises(ValidationError, match="Aucune facture"):
+            sepa.debit_run_create(group=group, collection_date=date(2099, 1, 1),
+                                  acting_user=regisseur)
+
+
+def test_parent_requests_a_mandate_online_and_an_agent_validates_it(commune_alpha, db):
+    agent = make_user(commune_alpha, role="agent")
+    with inside(commune_alpha):
+        household = support.issued_invoice().household
+        parent = support.guardian_user(commune_alpha, household)
+    client = logged_in_client(commune_alpha, parent)
+    bad = client.post("/paiement/prelevement/", {"holder_name": "Alex Parent",
+                                                 "iban": "FR76 0000", "bic": ""})
+    assert "IBAN invalide" in bad.content.decode()
+    client.post("/paiement/prelevement/", {"holder_name": "Alex Parent", "iban": IBAN,
+                                           "bic": ""})
+    again = client.get("/paiement/prelevement/").content.decode()
+    assert "en attente de validation" in again and IBAN not in again
+    with inside(commune_alpha):
+        mandate = household.sepa_mandates.get()
+        assert mandate.status == "requested"
+    office = logged_in_client(commune_alpha, agent)
+    listing = office.get("/gestion/paiements-en-ligne/prelevements/").content.decode()
+    assert mandate.rum in listing
+    office.post(f"/gestion/paiements-en-ligne/mandats/{mandate.pk}/valider/",
+                {"signed_on": "2026-11-02"})
+    with inside(commune_alpha):
+        mandate.refresh_from_db()
+        assert mandate.status == "active" and mandate.signed_on == date(2026, 11, 2)
