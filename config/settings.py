@@ -69,6 +69,7 @@ TENANT_APPS = [
     "tenant_apps.catalog",
     "tenant_apps.bookings",
     "tenant_apps.catering",
+    "tenant_apps.reminders",
     "tenant_apps.billing",
     "tenant_apps.payments",
     "tenant_apps.exchange",

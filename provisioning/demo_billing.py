@@ -7,7 +7,9 @@
   rendered on first download), a few payments recorded by the régisseur (régie), and the
   group deposited (CSV export in régie, PES ORMC in perception);
 - prepaid (Perros-Guirec): a top-up for most households, then the ledger synced with the
-  bookings (debits, closure credits).
+  bookings (debits, closure credits). No invoices there: in prepaid mode the bookings are
+  debited from the account (DOMAIN.md, issue 7 "Invoices (régie and perception modes)"),
+  and nothing settles an invoice from the ledger, so an invoice would bill them twice.
 
 Idempotent: a commune that already has an invoice run (or, in prepaid mode, a ledger) is
 left alone."""

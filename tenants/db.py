@@ -23,3 +23,33 @@ def use_public() -> None:
 
 def use_commune(commune: Commune) -> None:
     _tenant_connection().set_tenant(commune)
+
+
+def current_commune_id() -> int:
+    """The id of the commune whose schema the connection is on; refuses the control plane
+    (per-commune jobs must never run there)."""
+    tenant = getattr(_tenant_connection(), "tenant", None)
+    if tenant is None or not getattr(tenant, "pk", None):
+        raise RuntimeError("this runs inside a commune's schema only")
+    return int(tenant.pk)
+
+
+class SessionAdvisoryLock:
+    """A PostgreSQL session advisory lock named `name`, tried without waiting: `held`
+    says whether this process got it (e.g. one scheduler tick per commune at a time)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.held = False
+
+    def __enter__(self) -> "SessionAdvisoryLock":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [self.name])
+            row = cursor.fetchone()
+            self.held = bool(row and row[0])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [self.name])

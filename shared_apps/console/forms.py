@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from provisioning.payfip import MODE_CHOICES as PAYFIP_MODE_CHOICES
 from shared_apps.announcements.models import AnnouncementKind
 from tenants.models import BillingMode, Commune, Module, PaymentMode
 from tenants.naming import InvalidSlug, validate_insee_code, validate_slug
@@ -200,3 +201,16 @@ class RestoreForm(ConsoleForm):
             self.add_error("new_slug", "Indiquez l'identifiant de la commune séparée.")
         data["new_slug"] = new_slug if data.get("mode") == self.COPY else ""
         return data
+
+
+class PayfipForm(ConsoleForm):
+    """Input shape only: provisioning.payfip validates with the back office's own rules."""
+
+    enabled = forms.BooleanField(label="Paiement en ligne activé", required=False)
+    client_number = forms.CharField(
+        label="Numéro client PayFiP (numcli)",
+        max_length=20,
+        required=False,
+        help_text="Les 6 chiffres communiqués par la DGFiP (SGC de la commune).",
+    )
+    mode = forms.ChoiceField(label="Mode", choices=PAYFIP_MODE_CHOICES)

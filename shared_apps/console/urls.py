@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shared_apps.console import backup_views, views
+from shared_apps.console import backup_views, payfip_views, views
 from shared_apps.jobs import views as jobs_views
 
 app_name = "console"
@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("restaurations/<int:restore_id>/", backup_views.restore_detail, name="restore"),
     path("communes/<slug:slug>/supprimer/", views.commune_delete_page, name="commune_delete"),
+    path("communes/<slug:slug>/payfip/", payfip_views.commune_payfip_update, name="payfip"),
     path(
         "communes/<slug:slug>/<slug:action>/",
         views.commune_status_action,

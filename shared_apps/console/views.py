@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from provisioning.models import JobStatus
+from provisioning.payfip import commune_payfip_get
 from provisioning.services import (
     commune_archive,
     commune_create,
@@ -31,6 +32,7 @@ from shared_apps.console.forms import (
     CommuneCreateForm,
     CommuneDeleteForm,
     DomainAddForm,
+    PayfipForm,
     add_service_error,
 )
 from tenant_apps.accounts.access import operator_required
@@ -122,7 +124,11 @@ def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 def _detail_context(commune: Commune, domain_form: DomainAddForm | None = None) -> dict[str, Any]:
+    payfip = commune_payfip_get(commune=commune)
+    payfip_form = PayfipForm(initial=payfip.__dict__ if payfip else None)
     return {
+        "payfip": payfip,
+        "payfip_form": payfip_form,
         "detail": selectors.commune_detail(commune=commune),
         "commune_obj": commune,
         "domain_form": domain_form or DomainAddForm(),

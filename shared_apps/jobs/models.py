@@ -11,6 +11,7 @@ from django.db import models
 class JobKind(models.TextChoices):
     CATERER_ORDER = "caterer_order", "Commande de repas"
     CATERER_AMENDMENT = "caterer_amendment", "Rectificatif de commande de repas"
+    BOOKING_REMINDER = "booking_reminder", "Rappel de réservation"
 
 
 class JobRunStatus(models.TextChoices):

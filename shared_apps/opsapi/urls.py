@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shared_apps.opsapi import api, backup_api
+from shared_apps.opsapi import api, backup_api, payfip_api
 
 urlpatterns = [
     path("jeton/", api.TokenObtainView.as_view(), name="ops-api-token"),
@@ -13,6 +13,11 @@ urlpatterns = [
     path("communes/<slug:slug>/archiver/", api.CommuneArchiveView.as_view()),
     path("communes/<slug:slug>/supprimer/", api.CommuneDeleteView.as_view()),
     path("communes/<slug:slug>/domaines/", api.DomainListView.as_view()),
+    path(
+        "communes/<slug:slug>/payfip/",
+        payfip_api.CommunePayfipView.as_view(),
+        name="ops-api-payfip",
+    ),
     path("communes/<slug:slug>/domaines/<str:hostname>/", api.DomainDetailView.as_view()),
     path(
         "communes/<slug:slug>/sauvegardes/",

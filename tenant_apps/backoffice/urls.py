@@ -18,6 +18,7 @@ urlpatterns = [
     path("prestations/", include("tenant_apps.catalog.urls")),
     path("reservations/", include("tenant_apps.bookings.urls")),
     path("commandes-repas/", include("tenant_apps.catering.urls")),
+    path("rappels/", include("tenant_apps.reminders.urls")),
     path("facturation/", include("tenant_apps.billing.urls")),
     path("paiements-en-ligne/", include("tenant_apps.payments.urls_backoffice")),
     path("donnees/", include("tenant_apps.exchange.urls")),

@@ -50,7 +50,10 @@ def _debtor(invoice: Invoice, guardians: dict[int, Guardian]) -> Any:
 
     guardian = guardians.get(invoice.household_id)
     address = invoice.household_address.split("\n")
-    postcode, _, city = (address[1] if len(address) > 1 else "").partition(" ")
+    town_line = (address[1] if len(address) > 1 else "").strip()
+    postcode, _, city = town_line.partition(" ")
+    if not (postcode.isdigit() and len(postcode) == 5):  # no postcode on file: town only
+        postcode, city = "", town_line
     return PesDebtor(
         last_name=guardian.last_name if guardian else invoice.household_name,
         first_name=guardian.first_name if guardian else "",

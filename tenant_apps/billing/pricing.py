@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from tenant_apps.billing.formats import french
+
 FLAT = "flat"
 QF_BRACKETS = "qf_brackets"
 EFFORT_RATE = "effort_rate"
@@ -44,10 +46,7 @@ def round_cents(amount_cents: Decimal) -> int:
 
 def euros_label(cents: int) -> str:
     """French amount: 2310 → "23,10 €", -500 → "-5,00 €", 123456 → "1 234,56 €"."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    grouped = f"{whole:,}".replace(",", "\u202f")
-    return f"{sign}{grouped},{part:02d}\u00a0€"
+    return french.euros(cents)
 
 
 def percent_label(value: Decimal) -> str:

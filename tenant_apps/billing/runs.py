@@ -1,47 +1,46 @@
 """Invoice runs (campagnes de facturation): create, compute drafts, issue, delete.
 
-Compute reads the period's bookings set-based (a handful of queries whatever the number
-of households), prices them with the pure rules of `pricing`, and writes drafts with
-bulk inserts, a chunk of households per transaction so the agent sees progress.
-Re-computing deletes this run's drafts only: issued invoices are never touched.
+Compute (`run_compute`) splits the period's households into chunks; each chunk reads its
+bookings set-based, prices them with the pure rules of `pricing` and writes its drafts
+with bulk inserts in its own transaction. The worker runs one Celery task per chunk, in
+parallel, and the agent sees the progress. Re-computing deletes this run's drafts only:
+issued invoices are never touched.
 
 Issue numbers the drafts gap-free (chunk by chunk, each chunk taking its numbers from
 the locked counter in its own transaction), marks the covered bookings invoiced, puts
 the invoices in the run's group, then renders and stores one PDF per invoice."""
 
-from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from tenant_apps.accounts.access import BILLING_ROLES
 from tenant_apps.accounts.models import User
-from tenant_apps.billing import pricing
 from tenant_apps.billing.models import (
     Invoice,
     InvoiceGroup,
     InvoiceLine,
     InvoiceRun,
     InvoiceStatus,
-    LineKind,
     RunStatus,
 )
 from tenant_apps.billing.numbering import format_number, numbers_take
-from tenant_apps.billing.pricing_inputs import PricingFacts
+from tenant_apps.billing.run_compute import (
+    CHUNK,
+    invoice_run_compute_chunk,
+    invoice_run_compute_start,
+    period_bookings,
+)
 from tenant_apps.billing.selectors import billing_settings_get
 from tenant_apps.billing.tariffs import tariffs_covering
-from tenant_apps.bookings.models import Booking, BookingEvent
-from tenant_apps.catalog.models import Service
+from tenant_apps.bookings.models import Booking
 from tenant_apps.families.models import Household
 from tenants.db import current_schema
 
-CHUNK = 500
-BILLABLE_STATES = ("booked", "attended", "absent_unjustified", "unbooked_presence", "cancelled")
 ROLE_REFUSED = "Votre rôle ne permet pas de lancer la facturation."
 
 
@@ -60,14 +59,9 @@ def _dispatch(task_name: str, run_id: int) -> None:
     )
 
 
-def _period_bookings(start: date, end: date) -> Any:
-    return Booking.objects.filter(day__gte=start, day__lte=end, invoiced=False,
-                                  state__in=BILLABLE_STATES)
-
-
 def invoice_run_preview(*, period_start: date, period_end: date) -> dict[str, int]:
     """What a run over the period would cover (shown before the agent confirms)."""
-    bookings = _period_bookings(period_start, period_end).exclude(state="cancelled")
+    bookings = period_bookings(period_start, period_end).exclude(state="cancelled")
     counts = bookings.aggregate(bookings=Count("id"),
                                 households=Count("household_id", distinct=True))
     services_without = (
@@ -137,98 +131,17 @@ def invoice_run_delete(*, run: InvoiceRun, acting_user: User) -> None:
     locked.delete()
 
 
-def _late_cancelled_ids(start: date, end: date) -> set[int]:
-    """Bookings a family cancelled past the deadline (the late-cancel penalty applies)."""
-    latest = BookingEvent.objects.filter(booking_id=OuterRef("booking_id"),
-                                         id__gt=OuterRef("id"))
-    return set(
-        BookingEvent.objects.filter(
-            booking__day__gte=start, booking__day__lte=end, booking__state="cancelled",
-            booking__invoiced=False, to_state="cancelled", past_deadline=True,
-            actor_is_agent=False,
-        ).filter(~Exists(latest)).values_list("booking_id", flat=True)
-    )
-
-
-def _line_label(service_name: str, extra: str) -> str:
-    return f"{service_name} ({extra})" if extra else service_name
-
-
-def _compute_lines(run: InvoiceRun) -> tuple[dict[int, list[InvoiceLine]], dict[str, Any]]:
-    rows = list(_period_bookings(run.period_start, run.period_end).values_list(
-        "id", "child_id", "service_id", "household_id", "day", "state"))
-    late = _late_cancelled_ids(run.period_start, run.period_end)
-    service_ids = sorted({r[2] for r in rows})
-    names = dict(Service.objects.filter(pk__in=service_ids).values_list("id", "name"))
-    facts = PricingFacts((r[3] for r in rows),
-                         tariffs_covering(service_ids, run.period_start, run.period_end))
-    lines: dict[int, list[InvoiceLine]] = defaultdict(list)
-    without_tariff: dict[str, int] = defaultdict(int)
-    for booking_id, child_id, service_id, household_id, day, state in rows:
-        if state == "cancelled" and booking_id not in late:
-            continue
-        found = facts.tariff(service_id, day)
-        if found is None:
-            without_tariff[names[service_id]] += 1
-            continue
-        tariff, rule = found
-        price = facts.price(tariff, rule, facts.who(household_id, child_id, day))
-        for charge in pricing.charges_for_state(rule, state, price.unit_cents,
-                                                late_cancel=booking_id in late):
-            extra = ", ".join(filter(None, [charge.label, *price.reasons]))
-            lines[household_id].append(InvoiceLine(
-                kind=LineKind.PENALTY if charge.kind == "penalty" else LineKind.SERVICE,
-                child_id=child_id, service_id=service_id, booking_id=booking_id, day=day,
-                label=_line_label(names[service_id], extra), quantity=1,
-                unit_cents=charge.cents, total_cents=charge.cents,
-            ))
-    summary = {"bookings": len(rows), "without_tariff": dict(without_tariff)}
-    return lines, summary
-
-
-def invoice_run_compute(*, run: InvoiceRun, acting_user: User | None = None) -> InvoiceRun:
-    """Compute the drafts of a run (replacing its previous drafts only).
-
-    Runs in the worker; each chunk of households is its own transaction so progress
-    shows while it works. Households whose lines sum to zero get no invoice."""
+def invoice_run_compute(*, run: InvoiceRun, acting_user: User | None = None,
+                        chunk_size: int | None = None) -> InvoiceRun:
+    """Compute the drafts of a run in this process, chunk after chunk (replacing its
+    previous drafts only). The worker runs the same chunks in parallel instead
+    (`tasks.invoice_run_compute_task`). Households whose lines sum to zero get no
+    invoice."""
     _require_role(acting_user)
-    with transaction.atomic():
-        run = InvoiceRun.objects.select_for_update().get(pk=run.pk)
-        if run.status not in (RunStatus.PENDING, RunStatus.COMPUTED, RunStatus.FAILED):
-            raise ValidationError("Cette facturation ne peut plus être recalculée.")
-        drafts = Invoice.objects.filter(run=run, status=InvoiceStatus.DRAFT)
-        InvoiceLine.objects.filter(invoice__in=drafts).delete()
-        drafts.delete()
-        run.status, run.error = RunStatus.COMPUTING, ""
-        run.households_done = run.invoices_count = run.total_cents = 0
-        run.save()
-    lines, summary = _compute_lines(run)
-    household_ids = sorted(hid for hid, ls in lines.items() if sum(x.total_cents for x in ls))
-    InvoiceRun.objects.filter(pk=run.pk).update(households_total=len(household_ids),
-                                                summary=summary)
-    invoices_count = total = 0
-    for start in range(0, len(household_ids), CHUNK):
-        chunk = household_ids[start:start + CHUNK]
-        with transaction.atomic():
-            invoices = Invoice.objects.bulk_create([
-                Invoice(household_id=hid, run=run, period_start=run.period_start,
-                        period_end=run.period_end,
-                        total_cents=sum(x.total_cents for x in lines[hid]))
-                for hid in chunk
-            ])
-            batch = []
-            for invoice in invoices:
-                for line in lines[invoice.household_id]:
-                    line.invoice = invoice
-                    batch.append(line)
-            InvoiceLine.objects.bulk_create(batch, batch_size=5000)
-            invoices_count += len(invoices)
-            total += sum(i.total_cents for i in invoices)
-            InvoiceRun.objects.filter(pk=run.pk).update(
-                households_done=start + len(chunk), invoices_count=invoices_count,
-                total_cents=total)
-    InvoiceRun.objects.filter(pk=run.pk).update(status=RunStatus.COMPUTED,
-                                                finished_at=timezone.now())
+    token, chunks = invoice_run_compute_start(run=run, chunk_size=chunk_size)
+    for index, household_ids in enumerate(chunks):
+        invoice_run_compute_chunk(run_id=run.pk, token=token, index=index,
+                                  household_ids=household_ids)
     run.refresh_from_db()
     return run
 

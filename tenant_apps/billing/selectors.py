@@ -207,3 +207,24 @@ def price_preview(child: Child, service_id: int, day: date) -> PricePreview:
     if price.reasons:
         label += " (" + ", ".join(price.reasons) + ")"
     return PricePreview(price.unit_cents, label, price.reasons)
+
+
+def prices_on(*, rows: list[tuple[int, int, int]], day: date) -> dict[tuple[int, int], int]:
+    """Unit price in cents of booking each (child id, paying household id, service id) on
+    `day`, keyed by (child id, service id); rows without a tariff that day are left out.
+    A fixed number of queries for any number of rows (the booking grid shows them)."""
+    from tenant_apps.billing.pricing_inputs import PricingFacts
+    from tenant_apps.billing.tariffs import tariffs_covering
+
+    if not rows:
+        return {}
+    facts = PricingFacts({household for _, household, _ in rows},
+                         tariffs_covering(sorted({service for *_, service in rows}), day, day))
+    result = {}
+    for child_id, household_id, service_id in rows:
+        found = facts.tariff(service_id, day)
+        if found is not None:
+            tariff, rule = found
+            who = facts.who(household_id, child_id, day)
+            result[(child_id, service_id)] = facts.price(tariff, rule, who).unit_cents
+    return result

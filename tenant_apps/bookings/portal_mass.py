@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from tenant_apps.accounts.access import acting_user, guardian_required
+from tenant_apps.billing.selectors import prices_on
 from tenant_apps.bookings.mass import ADD, REPLACE, mass_booking_apply, mass_booking_plan
 from tenant_apps.bookings.period_form import PeriodForm
 from tenant_apps.bookings.selectors import service_deadlines
@@ -169,7 +170,9 @@ def mass_page(request: HttpRequest) -> HttpResponse:
             **ctx, "form": form, "day_rows": _day_rows(chosen, service, per_child)}, status=400)
     result = {
         **ctx, "form": form, "day_rows": _day_rows(chosen, service, per_child),
-        "per_child": _per_child(plan, chosen), "starts_on": starts_on,
+        "per_child": _per_child(plan, chosen, prices_on(
+            day=starts_on, rows=[(c.pk, household.pk, service.pk) for c in chosen])),
+        "starts_on": starts_on,
         "clamped": starts_on != data["starts_on"], "ends_on": data["ends_on"],
         "action_label": dict(form.fields["action"].choices)[data["action"]],  # type: ignore[attr-defined]
     }
@@ -181,15 +184,21 @@ def mass_page(request: HttpRequest) -> HttpResponse:
                   {**result, "summary": plan.summary()})
 
 
-def _per_child(plan: Any, chosen: list[Child]) -> list[dict[str, Any]]:
-    """What the plan does for each child: new bookings, waiting list, refusals by reason."""
+def _per_child(plan: Any, chosen: list[Child],
+               prices: dict[tuple[int, int], int]) -> list[dict[str, Any]]:
+    """What the plan does for each child: new bookings, waiting list, refusals by reason,
+    and what the new bookings will cost at the current tariff."""
     created = Counter((c.child_id, c.state) for c in plan.create)
     refused: dict[int, Counter[str]] = {}
     for refusal in plan.refused:
         refused.setdefault(refusal.child_id, Counter())[refusal.reason] += 1
+    service_id = plan.service.pk
     return [{
         "child": child,
         "booked": created[(child.pk, "booked")],
         "waiting": created[(child.pk, "waiting")],
         "refused": sorted(refused.get(child.pk, Counter()).items()),
+        "unit_cents": prices.get((child.pk, service_id)),
+        "cost_cents": (created[(child.pk, "booked")] * prices[(child.pk, service_id)]
+                       if (child.pk, service_id) in prices else None),
     } for child in chosen]

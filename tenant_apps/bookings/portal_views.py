@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tenant_apps.accounts.access import acting_user, guardian_required
+from tenant_apps.billing.pricing import euros_label
+from tenant_apps.billing.selectors import prices_on
 from tenant_apps.bookings import selectors
 from tenant_apps.bookings.portal_cells import BOOK, CANCEL, CellView, cell_view
 from tenant_apps.bookings.services import booking_book, booking_cancel
@@ -36,6 +38,7 @@ class GridRow:
     cells: list[GridCell]
     can_book_week: bool
     cancel_label: str = ""  # shown only when cancelling has its own deadline
+    price_label: str = ""  # what one day costs this household, before booking it
 
 
 def monday_of(day: date) -> date:
@@ -62,7 +65,8 @@ def _household(request: HttpRequest) -> Household:
     return household
 
 
-def _rows(week: selectors.ChildWeek, household: Household) -> list[GridRow]:
+def _rows(week: selectors.ChildWeek, household: Household,
+          prices: dict[tuple[int, int], int] | None = None) -> list[GridRow]:
     rows = []
     for service_week in week.services:
         cells = [
@@ -78,8 +82,22 @@ def _rows(week: selectors.ChildWeek, household: Household) -> list[GridRow]:
             child=week.child, service_week=service_week, cells=cells,
             can_book_week=any(c.view.action == BOOK for c in cells),
             cancel_label=service.cancel_deadline_label if own_cancel_rule else "",
+            price_label=_price_label((prices or {}).get((week.child.pk, service.pk))),
         ))
     return rows
+
+
+def _price_label(cents: int | None) -> str:
+    return "" if cents is None else f"{euros_label(cents)} par jour"
+
+
+def _week_prices(weeks: list[selectors.ChildWeek], household: Household,
+                 monday: date) -> dict[tuple[int, int], int]:
+    """Each row's price for this household on the week's first day (tariffs change at
+    most a few times a year)."""
+    return prices_on(day=monday, rows=[
+        (week.child.pk, household.pk, row.service.pk) for week in weeks for row in week.services
+    ])
 
 
 def _shown_days(weeks: list[selectors.ChildWeek], monday: date) -> list[date]:
@@ -97,8 +115,10 @@ def grid_page(request: HttpRequest) -> HttpResponse:
     weeks = selectors.household_week(household=household, monday=monday,
                                      actor=acting_user(request))
     days = _shown_days(weeks, monday)
+    prices = _week_prices(weeks, household, monday)
     children: list[dict[str, Any]] = [
-        {"child": week.child, "rows": [_trim(row, days) for row in _rows(week, household)]}
+        {"child": week.child,
+         "rows": [_trim(row, days) for row in _rows(week, household, prices)]}
         for week in weeks
     ]
     selected = request.GET.get("enfant", "")
@@ -130,7 +150,7 @@ def _row_for(child: Child, household: Household, service_id: int, monday: date,
     """The child's row for one service this week, trimmed to the days the grid shows."""
     weeks = selectors.household_week_of_children(children=[child], monday=monday, actor=actor)
     days = _shown_days(weeks, monday)
-    for row in _rows(weeks[0], household):
+    for row in _rows(weeks[0], household, _week_prices(weeks, household, monday)):
         if row.service_week.service.pk == service_id:
             return _trim(row, days)
     raise Http404

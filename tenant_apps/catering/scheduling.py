@@ -15,9 +15,8 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from shared_apps.jobs.models import JobKind
@@ -40,7 +39,7 @@ from tenant_apps.catering.schedule_rules import (
     open_days,
 )
 from tenant_apps.catering.services import caterer_order_compute
-from tenants.db import current_schema
+from tenants.db import SessionAdvisoryLock, current_commune_id, current_schema
 
 logger = logging.getLogger(__name__)
 AMENDMENT_EVERY = timedelta(minutes=15)
@@ -52,32 +51,6 @@ class TickResult:
     failed: list[datetime] = field(default_factory=list)
     amendments: int = 0
     skipped: bool = False  # another tick of this commune holds the lock
-
-
-def _commune_id() -> int:
-    tenant: Any = getattr(connection, "tenant", None)
-    if tenant is None or not getattr(tenant, "pk", None):
-        raise RuntimeError("the catering tick runs inside a commune's schema")
-    return int(tenant.pk)
-
-
-class _CommuneLock:
-    """A PostgreSQL advisory lock per commune: one tick at a time, in order."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.held = False
-
-    def __enter__(self) -> "_CommuneLock":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [self.name])
-            self.held = bool(cursor.fetchone()[0])
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.held:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [self.name])
 
 
 def _run_due(commune_id: int, due_at: datetime, items: list[DueOrder], now: datetime,
@@ -166,7 +139,7 @@ def catering_schedule_publish(now: datetime | None = None,
         caterer = Caterer.objects.filter(pk=upcoming.caterer_id).first()
         label = f"{caterer.name if caterer else ''} · livraison du {upcoming.day:%d/%m/%Y}"
     job_schedule_publish(
-        commune_id=_commune_id(), kind=JobKind.CATERER_ORDER,
+        commune_id=current_commune_id(), kind=JobKind.CATERER_ORDER,
         next_due_at=upcoming.due_at if upcoming else None, label=label,
     )
 
@@ -174,9 +147,9 @@ def catering_schedule_publish(now: datetime | None = None,
 def catering_tick(*, now: datetime | None = None) -> TickResult:
     """Run what is due for the current commune (see the module's docstring)."""
     now = now or timezone.now()
-    commune_id = _commune_id()
+    commune_id = current_commune_id()
     result = TickResult()
-    with _CommuneLock(f"catering:{current_schema()}") as lock:
+    with SessionAdvisoryLock(f"catering:{current_schema()}") as lock:
         if not lock.held:
             result.skipped = True
             return result

@@ -19,4 +19,7 @@ def catering_tick_task(now: str | None = None) -> dict[str, int]:
 @shared_task
 def fan_out_catering_tick() -> int:
     """Beat, every minute: one tick per active commune."""
+    from tenant_apps.reminders.tasks import reminders_tick_task
+
+    fan_out(reminders_tick_task)  # booking reminders: their own task, same beat
     return fan_out(catering_tick_task)

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from tenant_apps.billing import runs
+from tenant_apps.billing import run_compute, runs
 from tenant_apps.billing.certificates import certificate_amounts, tax_certificate_pdf
 from tenant_apps.billing.models import Invoice, InvoiceRun, RunStatus
 from tenant_apps.billing.payments import payment_record
@@ -19,7 +19,7 @@ from tests.conftest import inside, make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_certificate_counts_paid_childcare_of_under_sixes(commune_alpha):
+def test_certificate_counts_paid_childcare_of_under_sixes(commune_alpha, eager_celery):
     regisseur = make_user(commune_alpha, role="regisseur")
     with inside(commune_alpha):
         care = support.service(kind="periscolaire")
@@ -47,16 +47,20 @@ def test_certificate_counts_paid_childcare_of_under_sixes(commune_alpha):
 
 
 def test_compute_task_records_a_french_failure_and_ignores_redelivery(commune_alpha,
-                                                                      monkeypatch):
+                                                                      monkeypatch,
+                                                                      eager_celery):
     regisseur = make_user(commune_alpha, role="regisseur")
     with inside(commune_alpha):
+        service = support.service()
+        household, child = support.family(service)
+        support.book_days(child, service, household, 2)
         run = runs.invoice_run_create(period_start=NOV_1, period_end=NOV_30,
                                       acting_user=regisseur, dispatch=False)
 
         def broken(*args, **kwargs):
             raise RuntimeError("base indisponible")
 
-        monkeypatch.setattr(runs, "_compute_lines", broken)
+        monkeypatch.setattr(run_compute, "compute_lines", broken)
         with pytest.raises(RuntimeError):
             invoice_run_compute_task.run(run.pk)
         run = InvoiceRun.objects.get(pk=run.pk)

@@ -1,5 +1,7 @@
-"""The demo's billing: tariffs, last month's invoices issued, payments, a deposit; the
-prepaid commune gets a ledger instead; re-seeding changes nothing."""
+"""The demo's billing: tariffs, last month's invoices issued, payments (régie), a deposit
+(CSV in régie, PES in perception); the prepaid commune gets a ledger instead (its
+bookings are debited from the accounts: an invoice would bill them twice); re-seeding
+changes nothing."""
 
 from datetime import date
 
@@ -17,18 +19,21 @@ from tenant_apps.billing.models import (
     Tariff,
 )
 from tenant_apps.catalog.models import Service
+from tenant_apps.families.models import Household
 from tests.conftest import inside, make_user
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 24)
 
 
-def _seed(commune):
+def _seed(commune, postcode=""):
     make_user(commune, role="regisseur", email="regisseur@alpha.demo")
     households = [DemoHousehold(n, "Martin", (("Camille", f"camille{n}@alpha.demo"),))
                   for n in range(12)]
     with inside(commune):
         seed_families(slug="alpha", town="Alphaville", households=households)
+        if postcode:  # the demo communes have one; "alpha" is not one of them
+            Household.objects.update(postcode=postcode)
         seed_bookings(slug="alpha", today=TODAY)
         return seed_commune_billing(commune=commune, slug="alpha", today=TODAY)
 
@@ -59,5 +64,24 @@ def test_demo_prepaid_ledger(commune_alpha):
             assert PrepaidLedgerEntry.objects.filter(kind="top_up").exists()
             assert PrepaidLedgerEntry.objects.filter(kind="debit").exists()
             assert not Invoice.objects.exists()
+    finally:
+        commune_alpha.billing_mode = previous
+
+
+def test_demo_perception_invoices_deposited_as_pes(commune_alpha):
+    previous = commune_alpha.billing_mode
+    commune_alpha.billing_mode = "perception"  # in memory only
+    try:
+        done = _seed(commune_alpha, postcode="22300")
+        assert done and "factures" in done[-1]
+        with inside(commune_alpha):
+            invoices = Invoice.objects.filter(period_start=date(2026, 10, 1))
+            assert invoices.exists() and not invoices.filter(status="draft").exists()
+            assert not Payment.objects.exists()  # the public accountant collects
+            deposit = Deposit.objects.get()
+            assert deposit.billing_mode == "perception"
+            assert deposit.invoices_count == invoices.count()
+            assert deposit.total_cents == sum(i.total_cents for i in invoices)
+            assert not PrepaidLedgerEntry.objects.exists()
     finally:
         commune_alpha.billing_mode = previous

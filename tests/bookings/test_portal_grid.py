@@ -169,3 +169,28 @@ def test_a_cell_offers_only_what_the_rules_allow(status, own_day):
     if view.action == CANCEL:
         assert status.can_cancel
     assert view.label and view.icon  # readable without colour
+
+
+def test_the_grid_and_the_mass_preview_show_the_price_before_booking(commune_alpha):
+    from tenant_apps.accounts.models import Role
+    from tests.billing import support as billing
+    from tests.conftest import make_user
+
+    family = portal_family(commune_alpha, children=2)
+    regisseur = make_user(commune_alpha, role=Role.REGISSEUR)
+    service = family.services[0]
+    with inside(commune_alpha):
+        billing.tariff(service, regisseur, amount_cents=385,
+                       effective_from=family.monday - timedelta(days=60))
+    client = logged_in_client(commune_alpha, family.user)
+    page = client.get(f"/reservations/?semaine={family.monday}").content.decode()
+    assert "Tarif : 3,85\u00a0€ par jour" in page
+    child = family.children[0]
+    preview = client.post("/reservations/masse/", {
+        "step": "preview", "service": service.pk, "children": [child.pk],
+        f"jours_{child.pk}": ["1", "2"], "starts_on": family.monday.isoformat(),
+        "ends_on": (family.monday + timedelta(days=4)).isoformat(), "action": "add",
+        "school_weeks_only": "aucun"}).content.decode()
+    assert "Coût estimé : 7,70\u00a0€ (2 × 3,85\u00a0€" in preview
+    with inside(commune_alpha):
+        assert not Booking.objects.filter(child=child).exists()  # a preview writes nothing

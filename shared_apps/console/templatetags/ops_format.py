@@ -64,6 +64,7 @@ ACTION_LABELS = {
     "domain.remove": "Retrait d'un domaine",
     "announcement.create": "Publication d'une annonce",
     "announcement.end": "Fin d'une annonce",
+    "payfip.update": "Paramètres PayFiP modifiés",
 }
 
 
