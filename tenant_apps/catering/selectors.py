@@ -163,6 +163,9 @@ class ForecastDay:
     by_diet: list[int] = field(default_factory=list)  # in the order of DIETS
     total: int = 0
     ordered: int | None = None  # what was sent already, when the cut-off passed
+    # History: the mean of the meals finally ordered on the same weekday over the last
+    # HISTORY_WEEKS weeks; a baseline while families can still book.
+    usual: int | None = None
 
 
 @dataclass
@@ -171,9 +174,31 @@ class Forecast:
     days: list[ForecastDay]
 
 
+HISTORY_WEEKS = 4
+
+
+def usual_totals(*, caterer_ids: list[int], before: date) -> dict[tuple[int, int], int]:
+    """Per (caterer id, ISO weekday), the rounded mean of the last version's total of the
+    orders of the HISTORY_WEEKS weeks before `before`. One query."""
+    latest: dict[int, tuple[int, date, int]] = {}
+    for order_id, caterer_id, day, total in (
+        CatererOrderVersion.objects.filter(
+            order__caterer_id__in=caterer_ids,
+            order__day__gte=before - timedelta(weeks=HISTORY_WEEKS), order__day__lt=before)
+        .order_by("order_id", "-number")
+        .values_list("order_id", "order__caterer_id", "order__day", "total")
+    ):
+        latest.setdefault(order_id, (caterer_id, day, total))
+    sums: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for caterer_id, day, total in latest.values():
+        sums[(caterer_id, day.isoweekday())].append(total)
+    return {key: round(sum(totals) / len(totals)) for key, totals in sums.items()}
+
+
 def forecast(*, start: date, days: int = 7, now: datetime) -> list[Forecast]:
     """Per active caterer, the meals the bookings announce for its next delivery days
-    (from `start`, `days` calendar days), per diet, with what was already ordered."""
+    (from `start`, `days` calendar days), per diet, with what was already ordered and
+    what is usually ordered that weekday (history)."""
     zone = school_holiday_zone()
     caterers = list(caterers_list().filter(active=True))
     window = [start + timedelta(days=n) for n in range(days)]
@@ -184,6 +209,7 @@ def forecast(*, start: date, days: int = 7, now: datetime) -> list[Forecast]:
         .values_list("order_id", "order__caterer_id", "order__day", "total")
     ):
         sent.setdefault((caterer_id, day), total)
+    usual = usual_totals(caterer_ids=[c.pk for c in caterers], before=start)
     result = []
     for caterer in caterers:
         rule = rule_of(caterer, zone)
@@ -200,6 +226,7 @@ def forecast(*, start: date, days: int = 7, now: datetime) -> list[Forecast]:
             item.by_diet = [totals[d][diet] for diet in order_rules.DIETS]
             item.total = sum(item.by_diet)
             item.ordered = sent.get((caterer.pk, d))
+            item.usual = usual.get((caterer.pk, d.isoweekday()))
         result.append(Forecast(caterer=caterer, days=list(per_day.values())))
     return result
 
