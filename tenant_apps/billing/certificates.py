@@ -3,7 +3,7 @@
 What counts: childcare (périscolaire and ALSH, never meals) of children under 6 on
 1 January of the year, from issued invoices whose period falls in the year, settled
 (fully paid: amounts still due are not "paid" expenses); credit notes against those
-invoices reduce the amount. Rendered by the billing formats package."""
+invoices reduce the amount in proportion. Rendered by the billing formats package."""
 
 from collections import defaultdict
 from datetime import date
@@ -25,17 +25,31 @@ def _under_six_cutoff(year: int) -> date:
 
 
 def certificate_amounts(household: Household, year: int) -> dict[int, int]:
-    """Child id → childcare cents paid in `year` (see the module docstring)."""
-    paid_ids = list(with_amounts(Invoice.objects.filter(
-        household=household, status=InvoiceStatus.ISSUED, kind="invoice",
-        period_start__year=year)).filter(**{"due_cents__lte": 0}).values_list("id", flat=True))
+    """Child id → childcare cents paid in `year` (see the module docstring).
+
+    A credit note carries one undivided line, so it reduces each child's childcare of
+    the invoice it corrects in proportion: the household paid (total − credited) / total
+    of every line (rounded down to the cent, never in the household's favour)."""
+    # Annotations of `with_amounts`, out of the stubs' sight.
+    annotated: tuple[str, ...] = ("id", "total_cents", "credited_cents")
+    settled = {
+        row["id"]: (int(row["total_cents"]), int(row["credited_cents"]))
+        for row in with_amounts(Invoice.objects.filter(
+            household=household, status=InvoiceStatus.ISSUED, kind="invoice",
+            period_start__year=year)).filter(**{"due_cents__lte": 0})
+        .values(*annotated)
+    }
     rows = (InvoiceLine.objects.filter(
-        invoice_id__in=paid_ids, service__kind__in=CHILDCARE_KINDS,
+        invoice_id__in=list(settled), service__kind__in=CHILDCARE_KINDS,
         child__birth_date__gte=_under_six_cutoff(year))
-        .values("child_id").annotate(s=Sum("total_cents")))
+        .values("invoice_id", "child_id").annotate(s=Sum("total_cents")))
     amounts: dict[int, int] = defaultdict(int)
     for row in rows:
-        amounts[row["child_id"]] += int(row["s"])
+        total, credited = settled[row["invoice_id"]]
+        cents = int(row["s"])
+        if credited and total > 0:
+            cents = cents * max(total - credited, 0) // total
+        amounts[row["child_id"]] += cents
     return {cid: cents for cid, cents in amounts.items() if cents > 0}
 
 

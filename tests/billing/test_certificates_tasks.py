@@ -67,3 +67,29 @@ def test_compute_task_records_a_french_failure_and_ignores_redelivery(commune_al
         assert run.status == RunStatus.FAILED and "Le calcul a échoué" in run.error
         assert invoice_run_compute_task.run(run.pk) == 0  # failed runs wait for "Recalculer"
         assert invoice_run_compute_task.run(999_999) == 0
+
+
+def test_a_credit_note_reduces_the_certified_childcare_in_proportion(commune_alpha,
+                                                                     eager_celery):
+    from tenant_apps.billing.invoices import invoice_credit_note_create
+
+    regisseur = make_user(commune_alpha, role="regisseur")
+    with inside(commune_alpha):
+        care = support.service(kind="periscolaire")
+        support.tariff(care, regisseur, amount_cents=200)
+        household, young = support.family(care)
+        Child.objects.filter(pk=young.pk).update(birth_date=date(2022, 3, 1))
+        support.book_days(young, care, household, 5)  # 10,00 €
+        run = runs.invoice_run_create(period_start=NOV_1, period_end=NOV_30,
+                                      acting_user=regisseur, dispatch=False)
+        invoice_run_compute_task.run(run.pk)
+        runs.invoice_run_start_issue(run=run, acting_user=regisseur, dispatch=False)
+        invoice_run_issue_task.run(run.pk)
+        invoice = Invoice.objects.get(run=run)
+        # A quarter is credited back, the rest is paid: 7,50 € were really spent.
+        invoice_credit_note_create(invoice=invoice, amount_cents=250, reason="Sortie annulée",
+                                   acting_user=regisseur)
+        payment_record(household=household, method="cash", amount_cents=750,
+                       received_on=timezone.localdate(), reference="",
+                       acting_user=regisseur)
+        assert certificate_amounts(household, 2026) == {young.pk: 750}
