@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from tenant_apps.bookings.period_form import PeriodForm
 from tenant_apps.bookings.selectors import service_deadlines
 from tenant_apps.catalog.models import Registration, Service
 from tenant_apps.families.models import Child, Household
-from tenant_apps.families.selectors import guardian_household
+from tenant_apps.families.selectors import guardian_household_or_404
 from tenant_apps.schooling.selectors import school_year_current
 
 WEEKDAYS = [(1, "Lun"), (2, "Mar"), (3, "Mer"), (4, "Jeu"), (5, "Ven"), (6, "Sam"), (7, "Dim")]
@@ -59,13 +59,6 @@ def first_open_day(service: Service, *, action: str, now: datetime) -> date:
             return day
         day += timedelta(days=1)
     return day
-
-
-def _household(request: HttpRequest) -> Household:
-    household = guardian_household(user=acting_user(request))
-    if household is None:
-        raise Http404
-    return household
 
 
 def _registered(household: Household) -> tuple[list[Service], dict[int, set[int]]]:
@@ -120,7 +113,7 @@ def _day_rows(chosen: list[Child], service: Service,
 
 @guardian_required
 def mass_page(request: HttpRequest) -> HttpResponse:
-    household = _household(request)
+    household = guardian_household_or_404(user=acting_user(request))
     ctx = _context(request, household)
     service, chosen = ctx["service"], ctx["chosen"]
     step = request.POST.get("step", "") if request.method == "POST" else ""

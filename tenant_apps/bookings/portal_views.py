@@ -20,7 +20,7 @@ from tenant_apps.bookings import selectors
 from tenant_apps.bookings.portal_cells import BOOK, CANCEL, CellView, cell_view
 from tenant_apps.bookings.services import booking_book, booking_cancel
 from tenant_apps.families.models import Child, Household
-from tenant_apps.families.selectors import guardian_household
+from tenant_apps.families.selectors import guardian_household_or_404
 
 STALE = "La case a changé entre-temps : voici son état actuel."
 
@@ -56,13 +56,6 @@ def requested_monday(raw: str | None, today: date) -> date:
     if today.isoweekday() >= 6:
         return monday_of(today + timedelta(days=7))
     return monday_of(today)
-
-
-def _household(request: HttpRequest) -> Household:
-    household = guardian_household(user=acting_user(request))
-    if household is None:
-        raise Http404
-    return household
 
 
 def _rows(week: selectors.ChildWeek, household: Household,
@@ -109,7 +102,7 @@ def _shown_days(weeks: list[selectors.ChildWeek], monday: date) -> list[date]:
 
 @guardian_required
 def grid_page(request: HttpRequest) -> HttpResponse:
-    household = _household(request)
+    household = guardian_household_or_404(user=acting_user(request))
     today = timezone.localdate()
     monday = requested_monday(request.GET.get("semaine"), today)
     weeks = selectors.household_week(household=household, monday=monday,
@@ -181,7 +174,7 @@ def _parse_day(raw: str | None) -> date:
 @require_POST
 def cell_action(request: HttpRequest) -> HttpResponse:
     """Book or cancel one cell (action "reserver" or "annuler")."""
-    household = _household(request)
+    household = guardian_household_or_404(user=acting_user(request))
     child = _child_of(household, request.POST.get("enfant"))
     day = _parse_day(request.POST.get("jour"))
     service_id = int(request.POST.get("prestation", "0") or 0)
@@ -220,7 +213,7 @@ def cell_action(request: HttpRequest) -> HttpResponse:
 def week_action(request: HttpRequest) -> HttpResponse:
     """Réserver pour la semaine: book every free cell of one service row that belongs to
     this household; each day is its own transaction, refusals are reported."""
-    household = _household(request)
+    household = guardian_household_or_404(user=acting_user(request))
     child = _child_of(household, request.POST.get("enfant"))
     monday = monday_of(_parse_day(request.POST.get("semaine")))
     service_id = int(request.POST.get("prestation", "0") or 0)

@@ -17,6 +17,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import Lower
+from django.http import Http404
 from django.utils import timezone
 
 from tenant_apps.catalog.models import Registration, Service
@@ -449,3 +450,11 @@ def guardian_household(*, user: Any) -> Household | None:
     """The household of a portal account, or None when no guardian row is linked to it."""
     guardian = guardian_of_user(user=user)
     return guardian.household if guardian else None
+
+
+def guardian_household_or_404(*, user: Any) -> Household:
+    """The household of a portal account; 404 when none is linked (pages that need it)."""
+    household = guardian_household(user=user)
+    if household is None:
+        raise Http404
+    return household
