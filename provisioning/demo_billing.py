@@ -6,10 +6,10 @@
 - régie (Plouaret) and perception (Lannion): last month's invoice run, issued (PDFs are
   rendered on first download), a few payments recorded by the régisseur (régie), and the
   group deposited (CSV export in régie, PES ORMC in perception);
-- prepaid (Perros-Guirec): a top-up for most households, then the ledger synced with the
-  bookings (debits, closure credits). No invoices there: in prepaid mode the bookings are
-  debited from the account (DOMAIN.md, issue 7 "Invoices (régie and perception modes)"),
-  and nothing settles an invoice from the ledger, so an invoice would bill them twice.
+- prepaid (Perros-Guirec): a top-up for most households, the ledger synced with the
+  bookings (debits, closure credits), then last month's invoices issued: each is settled
+  from the household's account at issue (billing.prepaid_settlement), and the group
+  deposited (CSV export).
 
 Idempotent: a commune that already has an invoice run (or, in prepaid mode, a ledger) is
 left alone."""
@@ -85,6 +85,8 @@ def _invoices(actor: Any, mode: str, today: date) -> str:
     group = InvoiceGroup.objects.filter(run=run).first()
     if group is not None:
         deposits.deposit_create(group=group, acting_user=actor, dispatch=False)
+    if mode == "prepaid":
+        return f"{run.invoices_count} factures ({run}) réglées par les comptes, groupe déposé"
     return f"{run.invoices_count} factures ({run}), {paid} paiements, groupe déposé"
 
 
@@ -116,8 +118,10 @@ def seed_commune_billing(*, commune: Commune, slug: str, today: date) -> list[st
     if _tariffs(actor, year.starts_on):
         done.append("tarifs de démonstration créés")
     mode = str(commune.billing_mode)
-    result = _prepaid(actor, today) if mode == "prepaid" else _invoices(actor, mode, today)
-    return done + ([result] if result else [])
+    if mode == "prepaid":
+        done.append(_prepaid(actor, today))
+    done.append(_invoices(actor, mode, today))
+    return [line for line in done if line]
 
 
 def seed_billing_demo(*, log: Callable[[str], None] = print, today: date | None = None) -> None:

@@ -53,3 +53,11 @@ class SessionAdvisoryLock:
         if self.held:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [self.name])
+
+
+def transaction_advisory_lock(name: str) -> None:
+    """Wait for the PostgreSQL advisory lock `name` of the current schema, held until the
+    transaction ends (writers of one commune's ledger queue behind each other)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                       [f"{current_schema()}:{name}"])

@@ -11,6 +11,10 @@ from tenant_apps.accounts.access import BILLING_ROLES
 from tenant_apps.accounts.models import User
 from tenant_apps.billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, LineKind
 from tenant_apps.billing.numbering import number_take
+from tenant_apps.billing.prepaid_settlement import (
+    prepaid_credit_note_refund,
+    settled_from_account,
+)
 from tenant_apps.billing.selectors import with_amounts
 from tenant_apps.bookings.models import Booking
 
@@ -25,7 +29,8 @@ def invoice_credit_note_create(*, invoice: Invoice, amount_cents: int | None, re
     (`amount_cents` None) or part of it. Numbered gap-free in its own series ("A2026-…").
 
     `release_bookings` (whole credit only) marks the invoice's bookings not invoiced, so a
-    corrected invoice can bill them again in a later run."""
+    corrected invoice can bill them again in a later run. An invoice settled from a prepaid
+    account gets the amount back on that account."""
     if acting_user.role not in BILLING_ROLES:
         raise ValidationError(ROLE_REFUSED)
     locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
@@ -60,8 +65,13 @@ def invoice_credit_note_create(*, invoice: Invoice, amount_cents: int | None, re
         status=InvoiceStatus.ISSUED, number=number, year=year, sequence=sequence,
         issued_at=now, due_on=timezone.localdate(now))
     note.refresh_from_db()
+    released: list[int] = []
     if release_bookings and amount_cents is None:
-        Booking.objects.filter(invoice_lines__invoice=locked).update(invoiced=False)
+        released = list(Booking.objects.filter(invoice_lines__invoice=locked)
+                        .values_list("id", flat=True).distinct())
+        Booking.objects.filter(pk__in=released).update(invoiced=False)
+    if settled_from_account(locked):
+        prepaid_credit_note_refund(note=note, released_booking_ids=released)
     transaction.on_commit(lambda: _store_pdf(note.pk))
     return note
 

@@ -260,12 +260,14 @@ class PaymentMethod(models.TextChoices):
     # Recorded by the payments app only, never typed in by the régisseur.
     ONLINE = "payfip", "Paiement en ligne (PayFiP)"
     DIRECT_DEBIT = "sepa", "Prélèvement SEPA"
+    # Prepaid mode: the invoice is settled from the household's account at issue.
+    PREPAID = "prepaid", "Compte prépayé"
 
 
 # What the régisseur records at the counter (the payment and top-up forms).
 COUNTER_PAYMENT_METHODS = [
     (m.value, m.label) for m in PaymentMethod
-    if m not in (PaymentMethod.ONLINE, PaymentMethod.DIRECT_DEBIT)
+    if m not in (PaymentMethod.ONLINE, PaymentMethod.DIRECT_DEBIT, PaymentMethod.PREPAID)
 ]
 
 
@@ -305,6 +307,25 @@ class PaymentAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment_id} → {self.invoice_id}: {self.amount_cents}"
+
+
+class PaymentReversal(models.Model):
+    """A payment that did not hold (cheque returned unpaid, SEPA rejet after the collection
+    was confirmed…). Payments are never edited nor deleted: the reversal is appended, and
+    a reversed payment no longer counts towards what its invoices have received."""
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="reversal")
+    reason = models.CharField("motif", max_length=200)
+    reversed_on = models.DateField("date du rejet")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"annulation {self.payment_id}"
 
 
 class InvoiceReminder(models.Model):

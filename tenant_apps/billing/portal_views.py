@@ -32,6 +32,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         for h in households] if prepaid else []
     return render(request, "billing/portal_list.html", {
         "invoices": invoices, "years": years, "year": year, "accounts": accounts,
+        "prepaid": prepaid,
         "unpaid": selectors.unpaid_invoices_for_guardian(user),
         "certificates": certificates, "certificate_year": last_year,
         "help_html": portal_help_html("factures"),

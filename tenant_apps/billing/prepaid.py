@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.billing import pricing
 from tenant_apps.billing.models import LedgerKind, PaymentMethod, PrepaidLedgerEntry
 from tenant_apps.billing.numbering import number_take
+from tenant_apps.billing.prepaid_settlement import prepaid_ledger_lock
 from tenant_apps.billing.pricing_inputs import PricingFacts
 from tenant_apps.billing.printing import billing_mode
 from tenant_apps.billing.selectors import billing_settings_get, prepaid_balance_cents
@@ -78,21 +79,31 @@ def _wanted_debit(rule: pricing.TariffRule, unit: int, booking: Mapping[str, Any
 
 def prepaid_sync(*, today: date | None = None) -> int:
     """Append the ledger entries that bring every recent booking's debit to its price;
-    warn households whose balance falls under the threshold. Idempotent."""
+    warn households whose balance falls under the threshold. Idempotent. Invoiced
+    bookings are left alone: their invoice settled them (see prepaid_settlement)."""
     if billing_mode() != "prepaid":
         return 0
     today = today or timezone.localdate()
+    with transaction.atomic():
+        prepaid_ledger_lock()
+        entries = _sync_entries(today)
+        created = PrepaidLedgerEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    _warn_low_balances({e.household_id for e in entries if e.amount_cents < 0}, today)
+    return len(created)
+
+
+def _sync_entries(today: date) -> list[PrepaidLedgerEntry]:
     start, end = today - timedelta(days=LOOKBACK_DAYS), today + timedelta(days=LOOKAHEAD_DAYS)
-    bookings = list(Booking.objects.filter(day__gte=start, day__lte=end).values(
+    bookings = list(Booking.objects.filter(day__gte=start, day__lte=end, invoiced=False).values(
         "id", "child_id", "service_id", "household_id", "day", "state"))
-    debited = dict(PrepaidLedgerEntry.objects.filter(booking_id__in=[b["id"] for b in bookings])
-                   .values("booking_id").annotate(s=Sum("amount_cents"))
-                   .values_list("booking_id", "s"))
+    ledger = {row["booking_id"]: row for row in PrepaidLedgerEntry.objects.filter(
+        booking_id__in=[b["id"] for b in bookings]).values("booking_id").annotate(
+        s=Sum("amount_cents"), n=Count("id"))}
     facts = PricingFacts({b["household_id"] for b in bookings},
                          tariffs_covering(list({b["service_id"] for b in bookings}), start, end))
-    candidates = [b for b in bookings if b["state"] != "waiting" or b["id"] in debited]
+    candidates = [b for b in bookings if b["state"] != "waiting" or b["id"] in ledger]
     events = _latest_events([b["id"] for b in candidates if b["state"] == "cancelled"
-                             or b["id"] in debited])
+                             or b["id"] in ledger])
     closures = _closure_labels(events)
     entries = []
     for booking in candidates:
@@ -103,7 +114,8 @@ def prepaid_sync(*, today: date | None = None) -> int:
         who = facts.who(booking["household_id"], booking["child_id"], booking["day"])
         unit = facts.price(tariff, rule, who).unit_cents
         event = events.get(booking["id"])
-        current = -int(debited.get(booking["id"]) or 0)
+        row = ledger.get(booking["id"])
+        current = -int(row["s"] or 0) if row else 0
         delta = _wanted_debit(rule, unit, booking, event) - current
         if delta == 0:
             continue
@@ -116,14 +128,14 @@ def prepaid_sync(*, today: date | None = None) -> int:
                 label = f"Fermeture « {closures.get(closure_id, '')} » : {label}"
             else:
                 label = f"Annulation : {label}"
+        # The entry count tells apart two states with the same debit (e.g. debited, then
+        # brought back to zero by a credit note that released the booking).
         entries.append(PrepaidLedgerEntry(
             household_id=booking["household_id"], kind=kind, amount_cents=-delta, label=label,
             booking_id=booking["id"],
-            source_key=f"booking:{booking['id']}:{event.pk if event else 0}:{current}"))
-    with transaction.atomic():
-        created = PrepaidLedgerEntry.objects.bulk_create(entries, ignore_conflicts=True)
-    _warn_low_balances({e.household_id for e in entries if e.amount_cents < 0}, today)
-    return len(created)
+            source_key=(f"booking:{booking['id']}:{event.pk if event else 0}:{current}"
+                        f"{':' + str(row['n']) if row and current == 0 else ''}")))
+    return entries
 
 
 def _warn_low_balances(household_ids: set[int], today: date) -> None:

@@ -114,6 +114,9 @@ def invoice_document(invoice: Invoice, *, head: Any = None, settings_row: Billin
             month=invoice.period_end.month, debt_number=debt_number(invoice),
             poste_comptable=settings_row.poste_comptable, amount_cents=due)
     issued_on = timezone.localdate(invoice.issued_at) if invoice.issued_at else timezone.localdate()
+    payment_info = tuple(p for p in settings_row.payment_info.split("\n\n") if p.strip())
+    if mode == "prepaid":
+        payment_info = _prepaid_paragraphs(invoice)
     return InvoiceDocument(
         letterhead=head or letterhead(), number=invoice.number, issued_on=issued_on,
         period_label=_period_label(invoice.period_start, invoice.period_end),
@@ -121,12 +124,26 @@ def invoice_document(invoice: Invoice, *, head: Any = None, settings_row: Billin
         household_address=invoice.household_address, lines=lines,
         total_cents=invoice.total_cents, paid_cents=paid, due_cents=due, mode=print_mode,
         draft=draft, datamatrix=datamatrix,
-        payment_info=tuple(p for p in settings_row.payment_info.split("\n\n") if p.strip()),
+        payment_info=payment_info, settled_by_account=mode == "prepaid",
         kind="credit_note" if invoice.kind == InvoiceKind.CREDIT_NOTE else "invoice",
         due_on=invoice.due_on, household_reference=f"Foyer n° {invoice.household_id}",
         corrects_number=(invoice.credited_invoice.number or "") if invoice.credited_invoice
         else "",
     )
+
+
+def _prepaid_paragraphs(invoice: Invoice) -> tuple[str, ...]:
+    from tenant_apps.billing.formats import french
+    from tenant_apps.billing.selectors import prepaid_balance_cents
+
+    if invoice.kind == InvoiceKind.CREDIT_NOTE:
+        first = "Le montant de cet avoir est crédité sur votre compte prépayé."
+    else:
+        first = ("Cette facture est réglée par votre compte prépayé : son montant en a été "
+                 "débité. Vous n'avez rien à payer.")
+    balance = prepaid_balance_cents(invoice.household_id)
+    return (first, f"Solde de votre compte au {french.date_fr(timezone.localdate())} : "
+                   f"{french.euros(balance)}.")
 
 
 def invoice_pdf_render(invoice: Invoice, **kwargs: Any) -> bytes | None:

@@ -40,7 +40,7 @@ from tenant_apps.billing.pricing_inputs import PricingFacts
 from tenant_apps.billing.tariffs import tariffs_covering
 from tenant_apps.bookings.models import Booking, BookingEvent
 from tenant_apps.catalog.models import Service
-from tenants.db import current_schema
+from tenants.db import transaction_advisory_lock
 
 CHUNK = 500
 BILLABLE_STATES = ("booked", "attended", "absent_unjustified", "unbooked_presence", "cancelled")
@@ -141,9 +141,8 @@ def invoice_run_compute_start(*, run: InvoiceRun, chunk_size: int | None = None,
 def _lock_chunk(run_id: int, index: int) -> dict[str, Any] | None:
     """Serialise copies of one chunk; hold the run row FOR KEY SHARE; return it."""
     table = InvoiceRun._meta.db_table
+    transaction_advisory_lock(f"billing-run:{run_id}:{index}")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
-                       [f"{current_schema()}:billing-run:{run_id}:{index}"])
         cursor.execute(f"SELECT status, period_start, period_end, summary FROM {table} "  # noqa: S608 - model's own table name
                        "WHERE id = %s FOR KEY SHARE", [run_id])
         row = cursor.fetchone()

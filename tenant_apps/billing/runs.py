@@ -13,7 +13,7 @@ the invoices in the run's group, then renders and stores one PDF per invoice."""
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -29,6 +29,8 @@ from tenant_apps.billing.models import (
     RunStatus,
 )
 from tenant_apps.billing.numbering import format_number, numbers_take
+from tenant_apps.billing.prepaid_settlement import prepaid_invoices_settle
+from tenant_apps.billing.printing import billing_mode
 from tenant_apps.billing.run_compute import (
     CHUNK,
     invoice_run_compute_chunk,
@@ -39,7 +41,7 @@ from tenant_apps.billing.selectors import billing_settings_get
 from tenant_apps.billing.tariffs import tariffs_covering
 from tenant_apps.bookings.models import Booking
 from tenant_apps.families.models import Household
-from tenants.db import current_schema
+from tenants.db import current_schema, transaction_advisory_lock
 
 ROLE_REFUSED = "Votre rôle ne permet pas de lancer la facturation."
 
@@ -88,9 +90,7 @@ def invoice_run_create(*, period_start: date, period_end: date, acting_user: Use
         raise ValidationError({"period_end": "La fin de période précède son début."})
     if period_end - period_start > timedelta(days=366):
         raise ValidationError({"period_end": "Une facturation couvre au plus un an."})
-    with connection.cursor() as cursor:  # serialises run creation within this commune
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
-                       [f"{current_schema()}:billing-run"])
+    transaction_advisory_lock("billing-run")  # one run creation at a time
     open_run = InvoiceRun.objects.exclude(status=RunStatus.ISSUED).first()
     if open_run is not None:
         raise ValidationError(
@@ -177,8 +177,9 @@ def invoice_run_start_issue(*, run: InvoiceRun, acting_user: User,
 
 def invoice_run_issue(*, run: InvoiceRun, acting_user: User | None = None,
                       render_pdfs: bool = True) -> InvoiceRun:
-    """Number the run's drafts gap-free, mark their bookings invoiced, group them, then
-    render and store their PDFs. Idempotent: a redelivered task numbers only what is
+    """Number the run's drafts gap-free, mark their bookings invoiced, group them (in
+    prepaid mode, settle them from the households' accounts), then render and store their
+    PDFs. Idempotent: a redelivered task numbers only what is
     still a draft and renders only missing PDFs."""
     _require_role(acting_user)
     run = InvoiceRun.objects.get(pk=run.pk)
@@ -190,6 +191,7 @@ def invoice_run_issue(*, run: InvoiceRun, acting_user: User | None = None,
     now = timezone.now()
     year = timezone.localdate(now).year
     due_on = timezone.localdate(now) + timedelta(days=billing_settings_get().payment_term_days)
+    settle_from_accounts = billing_mode() == "prepaid"
     draft_ids = list(
         Invoice.objects.filter(run=run, status=InvoiceStatus.DRAFT)
         .order_by("household__name", "household_id").values_list("id", flat=True))
@@ -210,6 +212,8 @@ def invoice_run_issue(*, run: InvoiceRun, acting_user: User | None = None,
                 "year", "sequence", "number", "status", "issued_at", "group", "due_on",
                 "household_name", "household_address"])
             Booking.objects.filter(invoice_lines__invoice__in=invoices).update(invoiced=True)
+            if settle_from_accounts:
+                prepaid_invoices_settle(invoices)
     InvoiceRun.objects.filter(pk=run.pk).update(status=RunStatus.ISSUED,
                                                 finished_at=timezone.now())
     if render_pdfs:

@@ -178,6 +178,7 @@ def run_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "billing/run_detail.html", {
         "run": run, "invoices": invoices, "can_act": can_act(request.user),
         "group": InvoiceGroup.objects.filter(run=run).select_related("deposit").first(),
+        "prepaid": billing_mode() == "prepaid",
     })
 
 

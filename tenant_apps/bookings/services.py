@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from tenant_apps.accounts.access import EDITOR_ROLES
@@ -30,7 +30,7 @@ from tenant_apps.bookings.rules import (
 from tenant_apps.catalog.models import Service
 from tenant_apps.families.models import Child, ChildHousehold, Guardian
 from tenant_apps.outbox.services import outbox_email_enqueue
-from tenants.db import current_schema
+from tenants.db import transaction_advisory_lock
 
 ROLE_REFUSED = "Votre rôle ne permet pas de modifier les réservations."
 NOT_YOUR_CHILD = "Cet enfant n'est pas rattaché à votre foyer."
@@ -38,9 +38,7 @@ NOT_YOUR_CHILD = "Cet enfant n'est pas rattaché à votre foyer."
 
 def lock_service_day(service_id: int, day: date) -> None:
     """Serialise every change of this service-day until the transaction ends."""
-    key = f"booking:{current_schema()}:{service_id}:{day.isoformat()}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+    transaction_advisory_lock(f"booking:{service_id}:{day.isoformat()}")
 
 
 def _lock_service_day(service: Service, day: date) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from tenant_apps.accounts.models import User
@@ -27,7 +27,7 @@ from tenant_apps.exchange.selectors import existing_for, guardian_match, import_
 from tenant_apps.families.models import Child, ChildHousehold, CustodyPattern, Guardian, Household
 from tenant_apps.history.models import ChangeAction
 from tenant_apps.history.services import change_record
-from tenants.db import current_schema
+from tenants.db import transaction_advisory_lock
 
 STAGE_TTL_S = 3600
 RESULT_TTL_S = 24 * 3600
@@ -183,9 +183,7 @@ def _upsert_by_ref(
 def _lock_imports() -> None:
     """One import at a time per commune (a second confirmation waits, then finds nothing
     left to do)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
-                       [f"exchange-import:{current_schema()}"])
+    transaction_advisory_lock("exchange-import")
 
 
 @transaction.atomic

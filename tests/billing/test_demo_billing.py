@@ -1,7 +1,6 @@
 """The demo's billing: tariffs, last month's invoices issued, payments (régie), a deposit
-(CSV in régie, PES in perception); the prepaid commune gets a ledger instead (its
-bookings are debited from the accounts: an invoice would bill them twice); re-seeding
-changes nothing."""
+(CSV in régie, PES in perception); the prepaid commune gets a ledger, and its invoices
+are settled from the accounts; re-seeding changes nothing."""
 
 from datetime import date
 
@@ -18,6 +17,7 @@ from tenant_apps.billing.models import (
     PrepaidLedgerEntry,
     Tariff,
 )
+from tenant_apps.billing.selectors import with_amounts
 from tenant_apps.catalog.models import Service
 from tenant_apps.families.models import Household
 from tests.conftest import inside, make_user
@@ -54,16 +54,35 @@ def test_demo_regie_invoices_payments_and_deposit(commune_alpha):
         assert (Invoice.objects.count(), Payment.objects.count()) == counts
 
 
-def test_demo_prepaid_ledger(commune_alpha):
+def test_demo_prepaid_ledger_and_settled_invoices(commune_alpha):
     previous = commune_alpha.billing_mode
     commune_alpha.billing_mode = "prepaid"  # in memory only
     try:
         done = _seed(commune_alpha)
         with inside(commune_alpha):
-            assert "comptes prépayés" in done[-1]
+            assert "comptes prépayés" in done[-2] and "réglées par les comptes" in done[-1]
             assert PrepaidLedgerEntry.objects.filter(kind="top_up").exists()
             assert PrepaidLedgerEntry.objects.filter(kind="debit").exists()
-            assert not Invoice.objects.exists()
+            invoices = list(with_amounts(Invoice.objects.filter(
+                period_start=date(2026, 10, 1), kind="invoice")))
+            assert invoices and all(i.status == "issued" for i in invoices)
+            # every invoice is settled from the account, none left to pay or to remind
+            assert all(i.due_cents == 0 for i in invoices if i.total_cents > 0)
+            assert set(Payment.objects.values_list("method", flat=True)) == {"prepaid"}
+            assert Deposit.objects.count() == 1
+            # the ledger agrees with the invoices: each household's invoiced bookings and
+            # settlement adjustments add up to its invoice
+            for invoice in invoices:
+                bookings = InvoiceLine.objects.filter(invoice=invoice).values("booking_id")
+                debited = -sum(PrepaidLedgerEntry.objects.filter(
+                    booking_id__in=bookings).values_list("amount_cents", flat=True))
+                adjusted = -sum(PrepaidLedgerEntry.objects.filter(
+                    source_key=f"invoice:{invoice.pk}:settlement").values_list(
+                    "amount_cents", flat=True))
+                assert debited + adjusted == invoice.total_cents
+            counts = (Invoice.objects.count(), PrepaidLedgerEntry.objects.count())
+            assert seed_commune_billing(commune=commune_alpha, slug="alpha", today=TODAY) == []
+            assert (Invoice.objects.count(), PrepaidLedgerEntry.objects.count()) == counts
     finally:
         commune_alpha.billing_mode = previous
 

@@ -79,6 +79,7 @@ class InvoiceDocument:
     draft: bool
     datamatrix: DatamatrixInput | None = None
     payment_info: tuple[str, ...] = ()  # paragraphs: how to pay (régie hours, IBAN, PayFiP…)
+    settled_by_account: bool = False  # prepaid mode: payment_info says how it was settled
     kind: DocumentKind = "invoice"
     due_on: date | None = None
     household_reference: str = ""  # family / debtor reference
