@@ -15,6 +15,11 @@ ATTEMPT_LIFETIME = timedelta(minutes=20)
 # Reconciliation: Horanet polls pending attempts of the last day; we keep a week.
 RECONCILE_WINDOW = timedelta(days=7)
 STALE_ALERT = timedelta(hours=24)
+# Anyone can call the notification and return URLs with a known idOp: each call would
+# cost a request to the provider. Those triggers ask at most once per window; the
+# reconciliation job and agents always ask.
+UNSOLICITED_TRIGGERS = frozenset({"notification", "retour"})
+UNSOLICITED_LOOKUP_WINDOW = timedelta(seconds=10)
 
 PENDING = "pending"
 PAID = "paid"
@@ -134,3 +139,11 @@ def euros(cents: int) -> str:
     whole, part = divmod(abs(cents), 100)
     grouped = f"{whole:,}".replace(",", "\u202f")
     return f"{sign}{grouped},{part:02d} €"
+
+
+def lookup_allowed(*, trigger: str, checked_at: datetime | None, now: datetime) -> bool:
+    """Whether `trigger` may ask the provider now about an operation last asked at
+    `checked_at` (see UNSOLICITED_LOOKUP_WINDOW)."""
+    if trigger not in UNSOLICITED_TRIGGERS or checked_at is None:
+        return True
+    return now - checked_at >= UNSOLICITED_LOOKUP_WINDOW

@@ -171,8 +171,10 @@ def payfip_operation_settle(*, operation: PayfipOperation, trigger: str = "manua
     one Payment (or top-up) + confirmation email; refused/abandoned/expired → invoice
     back to "Enregistré"; an answer that does not match our record, or a payment for
     an invoice cancelled or already settled → anomaly, nothing credited. A final
-    operation is not asked again (except a young "abandoned" one, which may turn paid)."""
-    if not _worth_asking(operation):
+    operation is not asked again (except a young "abandoned" one, which may turn paid);
+    notifications and returns ask at most once per short window (rules.lookup_allowed)."""
+    if not _worth_asking(operation) or not rules.lookup_allowed(
+            trigger=trigger, checked_at=operation.checked_at, now=timezone.now()):
         return operation
     verdict, answer = _ask_provider(operation)
     with transaction.atomic():

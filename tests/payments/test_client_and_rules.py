@@ -148,3 +148,15 @@ def test_mismatch_reasons_name_each_difference():
 def test_euros_is_french(cents):
     text = rules.euros(cents)
     assert text.endswith(" €") and "," in text and "." not in text
+
+
+@given(trigger=st.sampled_from(["notification", "retour", "rapprochement", "agent"]),
+       seconds=st.integers(min_value=0, max_value=120), never=st.booleans())
+def test_only_unsolicited_lookups_wait_for_their_window(trigger, seconds, never):
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    checked_at = None if never else now - timedelta(seconds=seconds)
+    allowed = rules.lookup_allowed(trigger=trigger, checked_at=checked_at, now=now)
+    if trigger in ("rapprochement", "agent") or never:
+        assert allowed
+    else:
+        assert allowed == (timedelta(seconds=seconds) >= rules.UNSOLICITED_LOOKUP_WINDOW)

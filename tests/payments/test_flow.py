@@ -239,3 +239,24 @@ def test_portal_button_posts_and_lands_on_the_provider(alpha_payfip, simulator):
         assert PayfipOperation.objects.filter(invoice=invoice, status="pending").count() == 1
     again = client.post(f"/paiement/facture/{invoice.pk}/", follow=True)
     assert "déjà en cours" in again.content.decode()
+
+
+def test_repeated_notifications_and_returns_ask_the_provider_once_per_window(
+        alpha_payfip, simulator):
+    """Anyone may call these URLs with a known idOp: a burst costs one provider lookup;
+    the reconciliation job still asks, and credits the payment."""
+    simulator.configure(deliver="queue")
+    with inside(alpha_payfip):
+        invoice, _, operation, _ = _start(alpha_payfip)
+    before = simulator.state()["counters"].get("lookups", 0)
+    anonymous = Client(HTTP_HOST=host_of(alpha_payfip))
+    for _ in range(5):
+        assert _notify(alpha_payfip, operation.id_op) == 200
+        assert anonymous.get(f"/paiement/retour/?idop={operation.id_op}").status_code == 200
+    assert simulator.state()["counters"]["lookups"] == before + 1  # not paid yet: pending
+    simulator.choose(operation.id_op, "payer")
+    with inside(alpha_payfip):
+        from datetime import timedelta
+
+        assert payfip_reconcile_pending(older_than=timedelta(0)) == {"paid": 1}
+        assert invoice_paid_cents(invoice) == 2310
