@@ -230,3 +230,44 @@ def forecast(*, start: date, days: int = 7, now: datetime) -> list[Forecast]:
         result.append(Forecast(caterer=caterer, days=list(per_day.values())))
     return result
 
+
+
+@dataclass(frozen=True)
+class UnorderedMeal:
+    """A booked meal that no caterer order counts (see `unordered_meals`)."""
+
+    child_id: int
+    child_name: str
+    day: date
+    service: str
+    has_class: bool
+
+
+def unordered_meals(*, start: date, days: int = 7, limit: int = 50
+                    ) -> tuple[int, list[UnorderedMeal]]:
+    """Booked meals of the window that no active caterer delivers: the child has no class
+    that day (no school, so no site), or its school is not a site of any caterer counting
+    that service. Orders cannot guess where to send them, so agents must see them.
+    Returns (how many, the first `limit`). One query besides the caterers'."""
+    served: dict[int, set[int]] = defaultdict(set)
+    for caterer in caterers_list().filter(active=True).prefetch_related("services"):
+        schools = {link.school_id for link in caterer.site_links.all()}
+        for service in caterer.services.all():
+            served[service.pk] |= schools
+    if not served:
+        return 0, []
+    rows = (
+        Booking.objects.filter(day__gte=start, day__lt=start + timedelta(days=days),
+                               service_id__in=list(served), state__in=PLACE_HOLDING_STATES)
+        .annotate(site_id=_school_of_child_on_day())
+        .values_list("child_id", "child__first_name", "child__last_name", "day",
+                     "service_id", "service__name", "site_id")
+        .order_by("day", "child__last_name", "child__first_name")
+    )
+    missing = [
+        UnorderedMeal(child_id=child_id, child_name=f"{first} {last}", day=day,
+                      service=service_name, has_class=site_id is not None)
+        for child_id, first, last, day, service_id, service_name, site_id in rows
+        if site_id not in served[service_id]
+    ]
+    return len(missing), missing[:limit]

@@ -38,6 +38,7 @@ def orders_page(request: HttpRequest) -> HttpResponse:
         "upcoming": [o for o in orders if o.day >= today],
         "past": [o for o in reversed(orders) if o.day < today],
         "forecasts": selectors.forecast(start=today, days=7, now=timezone.now()),
+        "unordered": selectors.unordered_meals(start=today, days=7),
         "diet_labels": [order_rules.DIET_LABELS[d] for d in order_rules.DIETS],
         "has_caterers": Caterer.objects.exists(),
         "can_edit": can_edit(request.user),

@@ -109,3 +109,40 @@ def test_ops_page_lists_runs_and_failures(commune_alpha, ops_client):
     assert "Tâches planifiées" in text and "SMTPError: boom" in text and "Alphaville" in text
     assert client.get("/taches/?etat=nimportequoi").status_code == 200
     assert ops_client.get("/taches/").status_code == 302  # anonymous → login
+
+
+def test_meals_no_order_counts_are_shown_to_agents(commune_alpha, world):
+    """A child booked without a class (or at a school no caterer delivers) would get no
+    meal: the selector finds them, the orders page names them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenant_apps.catering.selectors import unordered_meals
+    from tests.bookings import support as bookings
+    from tests.schooling import support as schooling
+
+    with inside(commune_alpha):
+        service = world["service"]
+        _, loose = bookings.registered_child(service)  # no enrolment: no school, no site
+        other_school = schooling.school()
+        elsewhere = support.child_at(schooling.school_class(other_school, world["year"]),
+                                     service)
+        soon = timezone.localdate() + timedelta(days=1)
+        for child in (loose, elsewhere):
+            support.book(child, service, MONDAY)
+            if soon != MONDAY:
+                support.book(child, service, soon)
+        count, meals = unordered_meals(start=MONDAY, days=1)
+        assert count == 2
+        assert {(m.child_id, m.has_class) for m in meals} == {(loose.pk, False),
+                                                               (elsewhere.pk, True)}
+        # world's child, booked that Monday at the caterer's own school, is not listed
+        in_window, _ = unordered_meals(start=timezone.localdate(), days=7)
+        assert in_window >= 2
+    agent = make_user(commune_alpha, role="agent")
+    body = logged_in_client(commune_alpha, agent).get(
+        "/gestion/commandes-repas/").content.decode()
+    assert f"{in_window} repas réservés ne figurent dans aucune commande" in body
+    assert f"/gestion/familles/enfants/{loose.pk}/" in body and "sans classe" in body
+    assert "école non livrée" in body
