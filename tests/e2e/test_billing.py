@@ -143,3 +143,47 @@ def test_run_issue_then_parent_downloads(page, server, commune_alpha, billing_da
         item.get_by_role("link", name="Télécharger").click()
     path = download.value.path()
     assert path is not None and open(path, "rb").read(5) == b"%PDF-"
+
+
+def test_prepaid_parent_sees_october_settled_by_the_account(page, server, commune_alpha,
+                                                             billing_data):
+    """Prepaid commune: the account is topped up and debited per booking; October's
+    invoice is issued already settled, and the parent reads it that way."""
+    from tenant_apps.billing import prepaid
+    from tenant_apps.billing.models import Payment, PaymentAllocation, PrepaidLedgerEntry
+    from tenants.models import Commune
+
+    household = billing_data["household"]
+    regisseur = make_user(commune_alpha, role=Role.REGISSEUR)
+    Commune.objects.filter(pk=commune_alpha.pk).update(billing_mode="prepaid")
+    previous, commune_alpha.billing_mode = commune_alpha.billing_mode, "prepaid"
+    try:
+        with inside(commune_alpha):
+            prepaid.prepaid_top_up(household=household, amount_cents=5000, method="cash",
+                                   acting_user=regisseur)
+            prepaid.prepaid_sync(today=date(2026, 10, 20))
+            run = runs.invoice_run_create(period_start=OCT_1, period_end=OCT_31,
+                                          acting_user=regisseur, dispatch=False)
+            runs.invoice_run_compute(run=run)
+            runs.invoice_run_start_issue(run=run, acting_user=regisseur, dispatch=False)
+            runs.invoice_run_issue(run=run, render_pdfs=False)
+            number = Invoice.objects.get(run=run, household=household).number
+        _login(page, server, "/connexion/?next=/factures/", str(billing_data["parent"]))
+        expect(page.get_by_role("heading", name="Mes factures")).to_be_visible()
+        expect(page.get_by_text("Solde : 11,50")).to_be_visible()  # 50,00 − 10 × 3,85
+        item = page.locator(".list-group-item").filter(has_text=number)
+        expect(item).to_contain_text("38,50\u00a0€ réglé par le compte prépayé")
+        expect(item).to_contain_text("Payé")
+        expect(item.get_by_role("button", name=re.compile("Payer"))).to_have_count(0)
+        shoot(page, "billing-prepaid-portal")
+    finally:
+        Commune.objects.filter(pk=commune_alpha.pk).update(billing_mode=previous)
+        commune_alpha.billing_mode = previous
+        with inside(commune_alpha), connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")  # append-only ledger
+            try:
+                PaymentAllocation.objects.filter(payment__household=household).delete()
+                Payment.objects.filter(household=household).delete()
+                PrepaidLedgerEntry.objects.filter(household=household).delete()
+            finally:
+                cursor.execute("SET session_replication_role = DEFAULT")
