@@ -33,6 +33,28 @@ def reminders_page(request: HttpRequest) -> HttpResponse:
     })
 
 
+PREVIEW_HOUSEHOLDS = 100
+
+
+@agent_required
+def reminder_preview_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The email as its next sending will read, and who it would reach if it left now."""
+    reminder = selectors.reminder_get(pk=pk)
+    rule = ReminderRule(reminder_id=reminder.pk, weekday=reminder.weekday, at=reminder.at,
+                        not_before=reminder.schedule_set_at)
+    at = next_occurrence(rule, now=timezone.now())
+    monday, sunday = target_week(at)
+    recipients = selectors.reminder_recipients(audience=reminder.audience, monday=monday,
+                                               sunday=sunday)
+    return render(request, "reminders/preview.html", {
+        "reminder": reminder, "at": timezone.localtime(at), "monday": monday,
+        "sunday": sunday,
+        "email": services.reminder_email(reminder=reminder, monday=monday, sunday=sunday),
+        "recipients": recipients[:PREVIEW_HOUSEHOLDS], "count": len(recipients),
+        "addresses": sum(len(r.emails) for r in recipients),
+    })
+
+
 def _form_page(request: HttpRequest, *, reminder: BookingReminder | None) -> HttpResponse:
     if reminder is None:
         initial = {"weekday": 3, "at": "18:00", "audience": "unbooked",

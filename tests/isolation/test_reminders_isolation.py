@@ -24,6 +24,7 @@ def test_another_communes_reminder_is_404_and_unchanged(commune_alpha, commune_b
     admin = logged_in_client(commune_alpha, make_user(commune_alpha, role="administrator"))
     edit = f"/gestion/rappels/{theirs.pk}/modifier/"
     assert admin.get(edit).status_code == 404
+    assert admin.get(f"/gestion/rappels/{theirs.pk}/apercu/").status_code == 404
     assert admin.post(edit, {"weekday": "1", "at": "08:00", "audience": "registered",
                              "subject": "Piraté", "body": "Piraté"}).status_code == 404
     assert "Aucun rappel de réservation" in admin.get("/gestion/rappels/").content.decode()

@@ -58,3 +58,38 @@ def test_agents_read_but_cannot_edit(commune_alpha):
 def test_the_settings_page_links_to_the_reminders(commune_alpha):
     admin = logged_in_client(commune_alpha, make_user(commune_alpha, role="administrator"))
     assert 'href="/gestion/rappels/"' in admin.get("/gestion/parametres/").content.decode()
+
+
+def test_preview_shows_the_email_and_who_it_would_reach_now(commune_alpha):
+    """Agents see the next email as it will read and the households it would reach if it
+    left now (same selection as the sending); another family that booked is not there."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenant_apps.reminders.rules import ReminderRule, next_occurrence, target_week
+    from tests.bookings import support as bookings
+    from tests.reminders import support
+
+    admin = make_user(commune_alpha, role="administrator")
+    with inside(commune_alpha):
+        bookings.school_year()
+        service = bookings.service(name="Repas aperçu")
+        reminder = support.reminder(admin)
+        rule = ReminderRule(reminder_id=reminder.pk, weekday=reminder.weekday,
+                            at=reminder.at, not_before=reminder.schedule_set_at)
+        monday, _ = target_week(next_occurrence(rule, now=timezone.now()))
+        reached = support.family(service, emails=("attente@famille.example",))
+        booked = support.family(service, emails=("deja@famille.example",))
+        support.book(booked, service, monday + timedelta(days=1))
+    agent = logged_in_client(commune_alpha, make_user(commune_alpha, role="agent"))
+    listing = agent.get("/gestion/rappels/").content.decode()
+    assert f"/gestion/rappels/{reminder.pk}/apercu/" in listing
+    page = agent.get(f"/gestion/rappels/{reminder.pk}/apercu/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Pensez à réserver la semaine prochaine avant jeudi." in body
+    assert f"Semaine du lundi {monday.day}" in body
+    assert "attente@famille.example" in body and reached.name in body
+    assert "deja@famille.example" not in body
+    assert agent.get("/gestion/rappels/999999/apercu/").status_code == 404
