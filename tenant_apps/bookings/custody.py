@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from tenant_apps.bookings.custody_notices import custody_change_notify
 from tenant_apps.bookings.models import Booking, BookingEvent, CustodyAssignment
 from tenant_apps.bookings.rules import AgreedRange, agreed_household, household_for_day
 from tenant_apps.catalog.models import Registration
@@ -148,6 +149,7 @@ class CustodyChange:
     assignment: CustodyAssignment
     moved: int = 0  # non-invoiced bookings now billed to the other household
     invoiced: int = 0  # invoiced bookings that would have moved: left unchanged
+    notified: int = 0  # households emailed about the change
 
 
 def _validate(*, child: Child, household: Household | None, starts_on: date | None,
@@ -214,7 +216,7 @@ def custody_assign(
     """Assign the child's days from `starts_on` to `ends_on` (only `weekdays` when given)
     to `household`, one of the child's households; it wins over older assignments.
     Refused with French errors per field. Non-invoiced bookings of those days move to
-    that household."""
+    that household. Both households are told by email."""
     weekdays = sorted(set(weekdays))
     _validate(child=child, household=household, starts_on=starts_on, ends_on=ends_on,
               weekdays=weekdays)
@@ -228,7 +230,9 @@ def custody_assign(
     moved, invoiced = _rehome_bookings(child=child, starts_on=starts_on, ends_on=ends_on,
                                        reason=f"custody:{assignment.pk}",
                                        acting_user=acting_user)
-    return CustodyChange(assignment=assignment, moved=moved, invoiced=invoiced)
+    notified = custody_change_notify(assignment=assignment, moved=moved, removed=False)
+    return CustodyChange(assignment=assignment, moved=moved, invoiced=invoiced,
+                         notified=notified)
 
 
 @transaction.atomic
@@ -244,4 +248,6 @@ def custody_assignment_delete(
     assignment.pk = pk
     moved, invoiced = _rehome_bookings(child=child, starts_on=starts_on, ends_on=ends_on,
                                        reason=f"custody:{pk}:delete", acting_user=acting_user)
-    return CustodyChange(assignment=assignment, moved=moved, invoiced=invoiced)
+    notified = custody_change_notify(assignment=assignment, moved=moved, removed=True)
+    return CustodyChange(assignment=assignment, moved=moved, invoiced=invoiced,
+                         notified=notified)

@@ -113,6 +113,9 @@ def _change_text(what: str, change: custody.CustodyChange) -> str:
     if change.invoiced:
         text += (f" {change.invoiced} réservation(s) déjà facturée(s) inchangée(s) : "
                  "à régulariser sur la facturation.")
+    if change.notified:
+        text += (f" {change.notified} foyer{'s' if change.notified > 1 else ''} "
+                 f"prévenu{'s' if change.notified > 1 else ''} par courriel.")
     return text
 
 

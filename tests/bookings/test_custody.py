@@ -254,3 +254,40 @@ def test_screen_bad_input_is_400_in_french_and_readers_cannot_write(commune_alph
     with inside(commune_alpha):
         assert not CustodyAssignment.objects.exists()
     assert client.get(URL.format(999999)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_both_households_are_told_of_an_assignment_and_of_its_removal(commune_alpha):
+    from tenant_apps.families.models import Guardian
+    from tenant_apps.outbox.models import OutboxMessage
+
+    agent = make_user(commune_alpha, role="agent")
+    with inside(commune_alpha):
+        meal = service()
+        home, child = registered_child(meal)
+        dad = shared(child)
+        Guardian.objects.create(household=home, first_name="Anne", last_name="M",
+                                email="maman@famille.example")
+        Guardian.objects.create(household=dad, first_name="Paul", last_name="P",
+                                email="papa@famille.example")
+        booking_book(child=child, service=meal, day=MONDAY + timedelta(days=1), actor=agent,
+                     now=BEFORE)
+        change = custody_assign(child=child, household=dad, starts_on=MONDAY,
+                                ends_on=MONDAY + timedelta(days=13), weekdays=[2, 4],
+                                acting_user=agent)
+        assert change.notified == 2
+        sent = OutboxMessage.objects.filter(
+            idempotency_key__startswith=f"custody:{change.assignment.pk}:assigned:")
+        assert sorted(m.recipients[0] for m in sent) == ["maman@famille.example",
+                                                         "papa@famille.example"]
+        body = sent[0].body_text
+        assert f"{child.first_name} {child.last_name}" in body
+        assert "les mardis et jeudis" in body and "« Foyer Papa »" in body
+        assert "1 réservation déjà faite sur ces jours a été rattachée" in body
+        assert sent[0].subject == f"Garde de {child.first_name} : jours attribués"
+
+        custody_assignment_delete(assignment=change.assignment, acting_user=agent)
+        removed = OutboxMessage.objects.filter(
+            idempotency_key__startswith=f"custody:{change.assignment.pk}:removed:")
+        assert removed.count() == 2
+        assert "suivent de nouveau le mode de garde habituel" in removed[0].body_text
