@@ -86,7 +86,12 @@ class MassRequestSerializer(serializers.Serializer):
     enfants = serializers.ListField(child=serializers.IntegerField(min_value=1),
                                     allow_empty=False, max_length=2000)
     jours = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=7),
-                                  allow_empty=False, max_length=7)
+                                  allow_empty=False, max_length=7, required=False)
+    # {"<enfant>": [1, 4]}: that child's days, instead of `jours` (shared custody, PAI...)
+    jours_par_enfant = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=7),
+                                    allow_empty=False, max_length=7),
+        required=False, allow_empty=False)
     du = serializers.DateField()
     au = serializers.DateField()
     action = serializers.ChoiceField(choices=list(ACTIONS), default="ajouter")
@@ -98,6 +103,16 @@ class MassRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"au": "La date de fin doit être postérieure ou égale à la date de début."}
             )
+        per_child: dict[int, list[int]] = {}
+        for key, days in attrs.get("jours_par_enfant", {}).items():
+            if not str(key).isdigit() or int(key) not in attrs["enfants"]:
+                raise serializers.ValidationError({"jours_par_enfant": [
+                    f"« {key} » n'est pas un des enfants demandés."]})
+            per_child[int(key)] = sorted(set(days))
+        if "jours" not in attrs and set(per_child) != set(attrs["enfants"]):
+            raise serializers.ValidationError({"jours": [
+                "Indiquez les jours, pour tous les enfants ou pour chacun (jours_par_enfant)."]})
+        attrs["jours_par_enfant"] = per_child
         return attrs
 
 
@@ -133,7 +148,9 @@ class MassBookingApi(APIView):
     @extend_schema(
         summary="Réserver en masse (simulation ou application)",
         description="`simulation: true` (par défaut) renvoie ce qui serait fait sans rien "
-                    "écrire ; `simulation: false` applique et renvoie le résumé.",
+                    "écrire ; `simulation: false` applique et renvoie le résumé. `jours` vaut "
+                    "pour tous les enfants ; `jours_par_enfant` ({\"12\": [1, 4]}) fixe les "
+                    "jours d'un enfant (garde alternée, PAI…).",
         request=MassRequestSerializer, responses=MassResponseSerializer,
     )
     def post(self, request: Request) -> Response:
@@ -148,11 +165,12 @@ class MassBookingApi(APIView):
         if len(children) != len(wanted):
             missing = sorted(set(wanted) - {c.pk for c in children})
             raise DRFValidationError({"enfants": [f"Enfant inconnu : {pk}." for pk in missing]})
-        weekdays = sorted(set(values["jours"]))
+        weekdays = sorted(set(values.get("jours", [])))
+        per_child = values["jours_par_enfant"]
         try:
             plan: MassBookingPlan = mass_booking_plan(
                 service=service, children=children,
-                weekdays_per_child={c.pk: weekdays for c in children},
+                weekdays_per_child={c.pk: per_child.get(c.pk, weekdays) for c in children},
                 starts_on=values["du"], ends_on=values["au"], action=ACTIONS[values["action"]],
                 school_weeks_only=values["semaines_scolaires"],
             )

@@ -86,6 +86,20 @@ def test_mass_dry_run_writes_nothing_then_apply_writes(commune_alpha):
     assert replaced["resume"]["created"] == 4 and replaced["resume"]["cancelled"] == 8
 
 
+def test_mass_days_per_child(commune_alpha):
+    """Shared custody: one child on Mondays, the other on Thursdays, in one request."""
+    with inside(commune_alpha):
+        w = World()
+    client = api_as(commune_alpha, "agent")
+    body = w.mass_body(simulation=False, jours_par_enfant={str(w.kid2.pk): [4]})
+    response = post(client, MASS, body)
+    assert response.status_code == 200, response.content
+    with inside(commune_alpha):
+        days = {(b.child_id, b.day.isoweekday()) for b in Booking.objects.all()}
+    assert days == {(w.kid1.pk, 1), (w.kid1.pk, 4), (w.kid2.pk, 4)}
+    assert response.json()["resume"]["created"] == 6
+
+
 def test_mass_reports_refusals_of_unregistered_children(commune_alpha):
     with inside(commune_alpha):
         w = World()
@@ -105,8 +119,16 @@ def test_mass_bad_input_is_french_400(commune_alpha):
     client = api_as(commune_alpha, "agent")
     response = post(client, MASS, {"prestation": w.service.pk})
     assert response.status_code == 400
-    assert {"enfants", "jours", "du", "au"} <= set(response.json())
+    assert {"enfants", "du", "au"} <= set(response.json())
     assert "obligatoire" in response.json()["du"][0]
+    no_days = {k: v for k, v in w.mass_body().items() if k != "jours"}
+    response = post(client, MASS, no_days)
+    assert response.status_code == 400 and "Indiquez les jours" in response.json()["jours"][0]
+    response = post(client, MASS, {**no_days, "jours_par_enfant": {str(w.kid1.pk): [1]}})
+    assert response.status_code == 400 and "jours" in response.json()  # kid2 has none
+    response = post(client, MASS, w.mass_body(jours_par_enfant={"999999": [1]}))
+    assert response.status_code == 400
+    assert "n'est pas un des enfants" in response.json()["jours_par_enfant"][0]
     response = post(client, MASS, w.mass_body(au="2026-11-01"))
     assert response.status_code == 400
     assert "date de fin" in response.json()["au"][0]
