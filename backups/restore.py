@@ -12,7 +12,7 @@ import logging
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -381,3 +381,43 @@ def drill_run(
         requested_by="exercice planifié",
     )
     return restore_run(record_id=record.pk)
+
+
+# --- side schemas left behind -------------------------------------------------------------
+
+# A replaced commune's previous schema stays this long (an operator may want to look at
+# what was there, or copy a row back); a scratch schema only outlives a crashed worker.
+PREVIOUS_KEPT_FOR = timedelta(days=14)
+SCRATCH_KEPT_FOR = timedelta(days=1)
+
+
+def _side_schema_time(name: str, tag: str) -> datetime | None:
+    stamp = name.rsplit(tag, 1)[-1] if tag in name else ""
+    try:
+        return datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def side_schemas_purge(*, now: datetime | None = None) -> list[str]:
+    """Drop previous schemas of restored communes older than PREVIOUS_KEPT_FOR and scratch
+    schemas older than SCRATCH_KEPT_FOR (run daily with the backup retention); returns
+    the names dropped. A live commune's own schema never matches: slugs hold no "__"."""
+    now = now or timezone.now()
+    use_public()
+    with connection.cursor() as cursor:
+        # strpos, not LIKE: "_" would be a wildcard there
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE strpos(nspname, %s) > 0 "
+                       "OR strpos(nspname, %s) > 0", [PREVIOUS_TAG, SCRATCH_TAG])
+        names = sorted(row[0] for row in cursor.fetchall())
+    dropped = []
+    for name in names:
+        tag, kept_for = ((PREVIOUS_TAG, PREVIOUS_KEPT_FOR) if PREVIOUS_TAG in name
+                         else (SCRATCH_TAG, SCRATCH_KEPT_FOR))
+        made_at = _side_schema_time(name, tag)
+        if made_at is None or now - made_at < kept_for:
+            continue
+        schema_drop(name)
+        logger.info("side schema dropped", extra={"schema": name})
+        dropped.append(name)
+    return dropped

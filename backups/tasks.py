@@ -55,8 +55,10 @@ def restore_run_task(record_id: int) -> str:
 @shared_task
 def retention_task() -> int:
     from backups.expiry import retention_apply
+    from backups.restore import side_schemas_purge
 
     with schema_context(get_public_schema_name()):
+        side_schemas_purge()
         return len(retention_apply().expired)
 
 
