@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from backups.restore import restore_request, restore_run
+from backups.restore import PREVIOUS_KEPT_FOR, restore_request, restore_run
 from tenants.models import Commune
 
 
@@ -82,5 +82,6 @@ class Command(BaseCommand):
         if checks.get("restored_commune"):
             lines.append(f"Commune de consultation créée : {checks['restored_commune']}")
         if checks.get("previous_schema"):
-            lines.append(f"Ancien schéma conservé : {checks['previous_schema']}")
+            lines.append(f"Ancien schéma conservé : {checks['previous_schema']} "
+                         f"(supprimé après {PREVIOUS_KEPT_FOR.days} jours)")
         self.stdout.write("\n".join(lines))
