@@ -91,17 +91,27 @@ def _invoices(actor: Any, mode: str, today: date) -> str:
 
 
 def _prepaid(actor: Any, today: date) -> str:
+    from django.db.models import Count
+
     from tenant_apps.billing.models import PrepaidLedgerEntry
-    from tenant_apps.billing.prepaid import prepaid_sync, prepaid_top_up
+    from tenant_apps.billing.prepaid import LOOKAHEAD_DAYS, prepaid_sync, prepaid_top_up
+    from tenant_apps.bookings.models import Booking
     from tenant_apps.families.models import Household
 
     if PrepaidLedgerEntry.objects.exists():
         return ""
+    booked = dict(Booking.objects.filter(
+        day__lte=today + timedelta(days=LOOKAHEAD_DAYS), invoiced=False,
+    ).exclude(state__in=["cancelled", "waiting"]).values("household_id")
+        .annotate(n=Count("id")).values_list("household_id", "n"))
     households = list(Household.objects.order_by("pk"))
     for n, household in enumerate(households):
-        if n % 5:  # one household in five has not topped up: low-balance warnings
-            prepaid_top_up(household=household, amount_cents=(3000, 5000, 8000)[n % 3],
-                           method=("cash", "card", "cheque")[n % 3], acting_user=actor)
+        if n % 5 == 4:  # one household in five has not topped up: low-balance warnings
+            continue
+        # Enough for the year's bookings (about 5 € a day at most) and a margin, in tens.
+        need = min(booked.get(household.pk, 0) * 500 + 2000, 1_000_000)
+        prepaid_top_up(household=household, amount_cents=-(-need // 1000) * 1000,
+                       method=("cash", "card", "cheque")[n % 3], acting_user=actor)
     entries = prepaid_sync(today=today)
     return f"{len(households)} comptes prépayés, {entries} mouvements de réservations"
 

@@ -94,8 +94,10 @@ def prepaid_sync(*, today: date | None = None) -> int:
 
 def _sync_entries(today: date) -> list[PrepaidLedgerEntry]:
     start, end = today - timedelta(days=LOOKBACK_DAYS), today + timedelta(days=LOOKAHEAD_DAYS)
+    # In day order, so the account reads chronologically (newest movement first).
     bookings = list(Booking.objects.filter(day__gte=start, day__lte=end, invoiced=False).values(
-        "id", "child_id", "service_id", "household_id", "day", "state"))
+        "id", "child_id", "service_id", "household_id", "day", "state", "child__first_name",
+        "service__name").order_by("day", "service_id", "child_id"))
     ledger = {row["booking_id"]: row for row in PrepaidLedgerEntry.objects.filter(
         booking_id__in=[b["id"] for b in bookings]).values("booking_id").annotate(
         s=Sum("amount_cents"), n=Count("id"))}
@@ -119,7 +121,8 @@ def _sync_entries(today: date) -> list[PrepaidLedgerEntry]:
         delta = _wanted_debit(rule, unit, booking, event) - current
         if delta == 0:
             continue
-        label = f"Réservation du {booking['day']:%d/%m/%Y}"
+        label = (f"Réservation du {booking['day']:%d/%m/%Y} · {booking['service__name']} · "
+                 f"{booking['child__first_name']}")
         kind = LedgerKind.DEBIT if delta > 0 else LedgerKind.CREDIT
         if delta < 0:
             reason = event.reason if event else ""
@@ -131,8 +134,8 @@ def _sync_entries(today: date) -> list[PrepaidLedgerEntry]:
         # The entry count tells apart two states with the same debit (e.g. debited, then
         # brought back to zero by a credit note that released the booking).
         entries.append(PrepaidLedgerEntry(
-            household_id=booking["household_id"], kind=kind, amount_cents=-delta, label=label,
-            booking_id=booking["id"],
+            household_id=booking["household_id"], kind=kind, amount_cents=-delta,
+            label=label[:200], booking_id=booking["id"],
             source_key=(f"booking:{booking['id']}:{event.pk if event else 0}:{current}"
                         f"{':' + str(row['n']) if row and current == 0 else ''}")))
     return entries
