@@ -190,3 +190,11 @@ class BillingSettingsForm(BootstrapFormMixin, forms.ModelForm):
 class TopUpForm(BootstrapFormMixin, forms.Form):
     method = forms.ChoiceField(label="Moyen de paiement", choices=COUNTER_PAYMENT_METHODS)
     amount = EurosField(label="Montant (€)", min_value=Decimal("0.01"))
+
+
+class PaymentReverseForm(BootstrapFormMixin, forms.Form):
+    """"Annuler ce paiement": why, and when the money was found missing."""
+
+    reason = forms.CharField(label="Motif", max_length=200,
+                             help_text="Par exemple : chèque revenu impayé.")
+    reversed_on = forms.DateField(label="Date de l'annulation", widget=DATE_WIDGET)

@@ -1,5 +1,6 @@
-"""Payments recorded by the régisseur, their allocation to invoices, and reminders
-(relances) for unpaid invoices, sent through the outbox."""
+"""Payments recorded by the régisseur, their allocation to invoices, their reversal
+(a payment that did not hold: cheque returned unpaid, SEPA rejet after collection), and
+reminders (relances) for unpaid invoices, sent through the outbox."""
 
 from datetime import date
 from typing import Any
@@ -19,6 +20,7 @@ from tenant_apps.billing.models import (
     Payment,
     PaymentAllocation,
     PaymentMethod,
+    PaymentReversal,
 )
 from tenant_apps.billing.numbering import number_take
 from tenant_apps.billing.pricing import euros_label
@@ -78,6 +80,63 @@ def payment_record(*, household: Household, method: str, amount_cents: int,
         left -= share
     PaymentAllocation.objects.bulk_create(allocations)
     return payment
+
+
+def _paid_by(payment_id: int) -> Any:
+    """Issued invoices (not credit notes) a payment was allocated to."""
+    return Invoice.objects.filter(
+        pk__in=PaymentAllocation.objects.filter(payment_id=payment_id).values("invoice_id"),
+        status=InvoiceStatus.ISSUED, kind=InvoiceKind.INVOICE)
+
+
+PREPAID_NOT_REVERSIBLE = ("Un règlement par compte prépayé ne s'annule pas : "
+                          "établissez un avoir.")
+
+
+@transaction.atomic
+def payment_reverse(*, payment: Payment, reason: str, reversed_on: date | None = None,
+                    acting_user: User) -> PaymentReversal:
+    """Record that `payment` did not hold. Nothing is edited nor deleted: a reversal row is
+    appended, and from then on the payment's allocations no longer count towards what its
+    invoices received, nor its unallocated part towards the household's credit (see
+    `with_amounts`, `household_unallocated_cents`). Every issued invoice it paid that is
+    now due again is reminded to the household in the same transaction (no email known:
+    no reminder, not an error). `reversed_on` defaults to today; it may be neither in the
+    future nor before the payment was received. A prepaid settlement is never reversed
+    (a credit note corrects it)."""
+    _require_role(acting_user)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Indiquez le motif de l'annulation."})
+    # Lock first: two agents reversing the same payment must not both pass the checks.
+    locked = Payment.objects.select_for_update().get(pk=payment.pk)
+    if PaymentReversal.objects.filter(payment=locked).exists():
+        raise ValidationError(f"Le paiement {locked.receipt_number} est déjà annulé.")
+    if locked.method == PaymentMethod.PREPAID:
+        raise ValidationError(PREPAID_NOT_REVERSIBLE)
+    reversed_on = reversed_on or timezone.localdate()
+    if reversed_on > timezone.localdate():
+        raise ValidationError({"reversed_on": "La date d'annulation est dans le futur."})
+    if reversed_on < locked.received_on:
+        raise ValidationError({"reversed_on": "La date d'annulation précède la réception du "
+                                              f"paiement ({locked.received_on:%d/%m/%Y})."})
+    reversal = PaymentReversal.objects.create(payment=locked, reason=reason[:200],
+                                              reversed_on=reversed_on,
+                                              recorded_by=acting_user)
+    for invoice in only_due(with_amounts(_paid_by(locked.pk))).order_by("number"):
+        invoice_reminder_send(invoice=invoice, acting_user=acting_user)
+    return reversal
+
+
+def payment_reversal_outcome(reversal: PaymentReversal) -> tuple[list[str], bool]:
+    """After `payment_reverse`: the numbers of the invoices now due again, and whether
+    every one of them was reminded (False: no email known for the household)."""
+    due = list(only_due(with_amounts(_paid_by(reversal.payment_id))).order_by(
+        "number").values_list("number", flat=True))
+    reminded = InvoiceReminder.objects.filter(
+        invoice__number__in=due, created_at__gte=reversal.created_at).values(
+        "invoice_id").distinct().count()
+    return [str(n) for n in due], reminded == len(due)
 
 
 def _recipients(household_id: int) -> list[str]:

@@ -52,8 +52,11 @@ def _sum(qs: QuerySet[Any], by: str, field: str) -> Any:
 
 def with_amounts(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
     """Annotate paid_cents (payments), credited_cents (issued credit notes, positive) and
-    due_cents = total − credited − paid; one query for any number of invoices."""
-    payments = PaymentAllocation.objects.filter(invoice=OuterRef("pk"))
+    due_cents = total − credited − paid; one query for any number of invoices.
+    A reversed payment (PaymentReversal) no longer counts: its allocations are left out,
+    so the invoice is due again everywhere (statuses, reminders, certificates, PayFiP)."""
+    payments = PaymentAllocation.objects.filter(invoice=OuterRef("pk"),
+                                                payment__reversal__isnull=True)
     credits = Invoice.objects.filter(credited_invoice=OuterRef("pk"),
                                      status=InvoiceStatus.ISSUED)
     return invoices.annotate(
@@ -160,11 +163,13 @@ def unpaid_invoices_for_guardian(user: User) -> list[Any]:
 
 
 def household_unallocated_cents(household: Household) -> int:
-    """Money received from the household and not yet allocated to an invoice."""
-    payments = household.payments.aggregate(s=Sum("amount_cents"))["s"] or 0
-    allocated = PaymentAllocation.objects.filter(payment__household=household).aggregate(
-        s=Sum("amount_cents"))["s"] or 0
-    return int(payments - allocated)
+    """Money received from the household and not yet allocated to an invoice. Reversed
+    payments count for nothing (neither their amount nor their allocations); one query."""
+    allocated = _sum(PaymentAllocation.objects.filter(payment=OuterRef("pk")), "payment",
+                     "amount_cents")
+    left = household.payments.filter(reversal__isnull=True).annotate(
+        allocated=allocated).aggregate(s=Sum(F("amount_cents") - F("allocated")))["s"]
+    return int(left or 0)
 
 
 def prepaid_balance_cents(household_id: int) -> int:

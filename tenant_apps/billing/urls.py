@@ -25,6 +25,8 @@ urlpatterns = [
     path("factures/<int:pk>/relance/", views_invoices.reminder_action, name="reminder"),
     path("paiements/", views_invoices.payment_list, name="payments"),
     path("paiements/<int:pk>/", views_invoices.payment_page, name="payment"),
+    path("paiements/<int:pk>/annulation/", views_invoices.payment_reverse_action,
+         name="payment-reverse"),
     path("foyers/<int:household_id>/", views_accounts.account_page, name="account"),
     path("foyers/<int:household_id>/paiement/", views_invoices.payment_new_page,
          name="payment-new"),

@@ -33,7 +33,8 @@ def account_page(request: HttpRequest, household_id: int) -> HttpResponse:
         .order_by("-period_start", "-number")[:60]))
     return render(request, "billing/account.html", {
         "household": household, "invoices": invoices,
-        "payments": household.payments.order_by("-received_on", "-id")[:30],
+        "payments": household.payments.select_related("reversal")
+        .order_by("-received_on", "-id")[:30],
         "unallocated": selectors.household_unallocated_cents(household),
         "ledger": PrepaidLedgerEntry.objects.filter(household=household)[:60],
         "balance": selectors.prepaid_balance_cents(household.pk),

@@ -14,8 +14,21 @@ from tenant_apps.accounts.access import acting_user
 from tenant_apps.backoffice.form_styles import add_service_errors
 from tenant_apps.billing import deposits, invoices, payments, selectors
 from tenant_apps.billing.access import billing_reader_required, billing_required, can_act
-from tenant_apps.billing.forms import CreditNoteForm, InvoiceFilterForm, PaymentForm, cents_of
-from tenant_apps.billing.models import Deposit, Invoice, InvoiceGroup, Payment
+from tenant_apps.billing.forms import (
+    CreditNoteForm,
+    InvoiceFilterForm,
+    PaymentForm,
+    PaymentReverseForm,
+    cents_of,
+)
+from tenant_apps.billing.models import (
+    Deposit,
+    Invoice,
+    InvoiceGroup,
+    Payment,
+    PaymentMethod,
+    PaymentReversal,
+)
 from tenant_apps.billing.printing import invoice_pdf_bytes
 from tenant_apps.families.models import Household
 
@@ -53,7 +66,8 @@ def invoice_page(request: HttpRequest, pk: int) -> HttpResponse:
         "invoice": invoice,
         "lines": invoice.lines.select_related("child", "service").order_by(
             "child__last_name", "child__first_name", "day", "id"),
-        "allocations": invoice.allocations.select_related("payment").order_by("id"),
+        "allocations": invoice.allocations.select_related("payment", "payment__reversal")
+        .order_by("id"),
         "credit_notes": invoice.credit_notes.all(),
         "reminders": invoice.reminders.all(),
         "credit_form": CreditNoteForm(),
@@ -148,22 +162,80 @@ def payment_new_page(request: HttpRequest, household_id: int) -> HttpResponse:
     }, status=400 if request.method == "POST" else 200)
 
 
-@billing_reader_required
-def payment_page(request: HttpRequest, pk: int) -> HttpResponse:
-    payment = get_object_or_404(Payment.objects.select_related("household", "recorded_by"),
-                                pk=pk)
+def _payment_context(request: HttpRequest, payment: Payment,
+                     form: PaymentReverseForm | None = None) -> dict[str, Any]:
     allocations = payment.allocations.select_related("invoice").order_by("id")
     allocated = sum(a.amount_cents for a in allocations)
-    return render(request, "billing/payment_receipt.html", {
-        "payment": payment, "allocations": allocations,
-        "unallocated": payment.amount_cents - allocated})
+    reversal = PaymentReversal.objects.select_related("recorded_by").filter(
+        payment=payment).first()
+    reversible = (can_act(request.user) and reversal is None
+                  and payment.method != PaymentMethod.PREPAID)
+    if reversible and form is None:
+        form = PaymentReverseForm(initial={"reversed_on": timezone.localdate()})
+    return {"payment": payment, "allocations": allocations,
+            "unallocated": payment.amount_cents - allocated, "reversal": reversal,
+            "is_prepaid": payment.method == PaymentMethod.PREPAID,
+            "reverse_form": form if reversible else None}
+
+
+def _payment_get(pk: int) -> Payment:
+    return get_object_or_404(Payment.objects.select_related("household", "recorded_by"),
+                             pk=pk)
+
+
+@billing_reader_required
+def payment_page(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = _payment_get(pk)
+    return render(request, "billing/payment_receipt.html", _payment_context(request, payment))
+
+
+@require_POST
+@billing_required
+def payment_reverse_action(request: HttpRequest, pk: int) -> HttpResponse:
+    payment = _payment_get(pk)
+    form = PaymentReverseForm(request.POST)
+    if form.is_valid():
+        try:
+            reversal = payments.payment_reverse(
+                payment=payment, reason=form.cleaned_data["reason"],
+                reversed_on=form.cleaned_data["reversed_on"], acting_user=acting_user(request))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _reversal_message(reversal))
+            return redirect("backoffice:billing:payment", pk=payment.pk)
+    # Re-shown with the errors and what was typed; an already reversed payment shows why.
+    context = _payment_context(request, payment, form)
+    if context["reverse_form"] is None:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return render(request, "billing/payment_receipt.html", context, status=400)
+
+
+def _reversal_message(reversal: PaymentReversal) -> str:
+    due, reminded = payments.payment_reversal_outcome(reversal)
+    if not due:
+        return "Paiement annulé : aucune facture n'est à reprendre, le crédit du foyer est retiré."
+    numbers = ", ".join(due)
+    text = (f"Paiement annulé : la facture {numbers} est de nouveau à payer" if len(due) == 1
+            else f"Paiement annulé : les factures {numbers} sont de nouveau à payer")
+    if reminded:
+        return text + (", une relance est partie." if len(due) == 1
+                       else ", les relances sont parties.")
+    return text + " ; aucun courriel connu pour ce foyer : pas de relance."
 
 
 @billing_reader_required
 def payment_list(request: HttpRequest) -> HttpResponse:
-    qs = Payment.objects.select_related("household").order_by("-received_on", "-id")
+    # Settlements by the prepaid account are not money received: shown on request only.
+    with_settlements = request.GET.get("reglements") == "1"
+    qs = Payment.objects.select_related("household", "reversal").order_by(
+        "-received_on", "-id")
+    if not with_settlements:
+        qs = qs.exclude(method=PaymentMethod.PREPAID)
     return render(request, "billing/payment_list.html", {
-        "page": Paginator(qs, 50).get_page(request.GET.get("page"))})
+        "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+        "with_settlements": with_settlements,
+        "has_settlements": Payment.objects.filter(method=PaymentMethod.PREPAID).exists()})
 
 
 @billing_reader_required

@@ -4,7 +4,9 @@ producing a pain.008.001.02 file with sepaxml, returns (rejets) and confirmation
 Life of a debit: the run marks each debited invoice "En paiement" (payment hook); an
 agent records returns (the invoice is unpaid again and a reminder goes out through
 billing's reminder service), then confirms the collection, which records one Payment
-per debit that was not returned."""
+per debit that was not returned. A return that arrives after the confirmation (the bank
+may reject up to weeks later) reverses that Payment through billing's `payment_reverse`:
+the payment stays, a reversal is appended, the invoice is due again and reminded once."""
 
 from datetime import date
 from typing import Any
@@ -22,8 +24,9 @@ from tenant_apps.billing.models import (
     InvoiceKind,
     InvoiceStatus,
     PaymentMethod,
+    PaymentReversal,
 )
-from tenant_apps.billing.payments import invoice_reminder_send, payment_record
+from tenant_apps.billing.payments import invoice_reminder_send, payment_record, payment_reverse
 from tenant_apps.billing.selectors import with_amounts
 from tenant_apps.families.models import Household
 from tenant_apps.payments import sepa_rules
@@ -176,17 +179,27 @@ def debit_run_create(*, group: InvoiceGroup, collection_date: date, acting_user:
 
 @transaction.atomic
 def debit_return_record(*, item: DebitItem, reason: str, acting_user: User) -> DebitItem:
-    """A rejet: the invoice is unpaid again (hook cleared) and reminded to the family."""
+    """A rejet: the invoice is unpaid again (hook cleared) and reminded to the family.
+    After the collection was confirmed, the recorded payment is reversed instead
+    (reason "Rejet de prélèvement : …"), which reminds the family itself. A payment the
+    régisseur already reversed by hand only gets the bank's return noted (no second
+    reminder)."""
     _require(acting_user, frozenset(BILLING_ROLES),
              "Seuls le régisseur et l'administrateur enregistrent un rejet.")
     locked = DebitItem.objects.select_for_update().get(pk=item.pk)
-    if locked.returned_at is not None or locked.payment_id is not None:
-        raise ValidationError("Ce prélèvement est déjà rejeté ou encaissé.")
+    if locked.returned_at is not None:
+        raise ValidationError("Ce prélèvement est déjà rejeté.")
+    reason = (reason.strip() or "Rejet bancaire")[:120]
     locked.returned_at = timezone.now()
-    locked.return_reason = (reason.strip() or "Rejet bancaire")[:120]
+    locked.return_reason = reason
     locked.save(update_fields=["returned_at", "return_reason"])
-    Invoice.objects.filter(pk=locked.invoice_id).update(payment_pending_since=None)
-    invoice_reminder_send(invoice=locked.invoice, acting_user=acting_user)
+    payment = locked.payment
+    if payment is None:
+        Invoice.objects.filter(pk=locked.invoice_id).update(payment_pending_since=None)
+        invoice_reminder_send(invoice=locked.invoice, acting_user=acting_user)
+    elif not PaymentReversal.objects.filter(payment=payment).exists():
+        payment_reverse(payment=payment, reason=f"Rejet de prélèvement : {reason}",
+                        acting_user=acting_user)
     return locked
 
 

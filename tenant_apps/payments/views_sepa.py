@@ -125,9 +125,28 @@ def debit_run_create_action(request: HttpRequest) -> HttpResponse:
 @billing_reader_required
 def debit_run_page(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(DebitRun.objects.select_related("group"), pk=pk)
-    items = run.items.select_related("invoice", "mandate", "mandate__household", "payment")
-    return render(request, "payments/backoffice_debit_run.html",
-                  {"run": run, "items": items, "can_act": can_act(request.user)})
+    items = list(run.items.select_related("invoice", "mandate", "mandate__household",
+                                          "payment", "payment__reversal").order_by("id"))
+    rows = [(item, _debit_state(item)) for item in items]
+    totals = {state: {"count": 0, "cents": 0} for state in DEBIT_STATES}
+    for item, state in rows:
+        totals[state]["count"] += 1
+        totals[state]["cents"] += item.amount_cents
+    return render(request, "payments/backoffice_debit_run.html", {
+        "run": run, "rows": rows, "totals": totals, "can_act": can_act(request.user)})
+
+
+# What a debit item has become, as the run page counts it: a return after the
+# collection was confirmed is a rejet, not money received.
+DEBIT_STATES = ("pending", "collected", "returned", "returned_after_collection")
+
+
+def _debit_state(item: DebitItem) -> str:
+    if item.payment is None:
+        return "returned" if item.returned_at is not None else "pending"
+    if item.returned_at is not None or hasattr(item.payment, "reversal"):
+        return "returned_after_collection"
+    return "collected"
 
 
 @billing_reader_required
@@ -142,15 +161,17 @@ def debit_run_file(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @billing_required
 def debit_item_return_action(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(DebitItem, pk=pk)
+    item = get_object_or_404(DebitItem.objects.select_related("payment"), pk=pk)
     try:
         sepa.debit_return_record(item=item, reason=request.POST.get("reason", "")[:120],
                                  acting_user=acting_user(request))
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, "Rejet enregistré : la facture est à nouveau à payer et "
-                                  "une relance est envoyée.")
+        undone = (f" le paiement {item.payment.receipt_number} est annulé,"
+                  if item.payment is not None else "")
+        messages.success(request, f"Rejet enregistré :{undone} la facture est à nouveau à "
+                                  "payer et une relance est envoyée.")
     return redirect("backoffice:payments:debit-run", pk=item.run_id)
 
 

@@ -212,3 +212,21 @@ def test_parent_sees_invoices_settled_by_the_account(prepaid_alpha, regisseur):
     text = " ".join(pdf_text(pdf.content).split())
     assert "réglée par votre compte prépayé" in text and "Vous n'avez rien à payer" in text
     assert "Reste à payer 0,00 €" in text
+
+
+def test_payments_list_keeps_settlements_apart_from_money_received(prepaid_alpha, regisseur):
+    from tests.conftest import logged_in_client
+
+    with inside(prepaid_alpha):
+        _family(regisseur)
+        prepaid.prepaid_sync(today=SYNC_DAY)
+        [invoice] = _issue(regisseur)
+        settlement = Payment.objects.get(receipt_number=f"CP-{invoice.number}")
+    client = logged_in_client(prepaid_alpha, regisseur)
+    default = client.get("/gestion/facturation/paiements/").content.decode()
+    assert f"CP-{invoice.number}" not in default and "les afficher" in default
+    shown = client.get("/gestion/facturation/paiements/?reglements=1").content.decode()
+    assert f"CP-{invoice.number}" in shown and "Compte prépayé" in shown
+    receipt = client.get(f"/gestion/facturation/paiements/{settlement.pk}/")
+    body = receipt.content.decode()
+    assert "Règlement par le compte prépayé" in body and "Annuler ce paiement" not in body

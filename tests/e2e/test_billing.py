@@ -187,3 +187,50 @@ def test_prepaid_parent_sees_october_settled_by_the_account(page, server, commun
                 PrepaidLedgerEntry.objects.filter(household=household).delete()
             finally:
                 cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def test_regisseur_cancels_a_returned_cheque(page, server, commune_alpha, billing_data):
+    """The cheque comes back unpaid: the régisseur cancels it from its receipt; the
+    invoice is due again and the family is reminded."""
+    from tenant_apps.billing.models import InvoiceReminder, Payment, PaymentAllocation
+    from tenant_apps.billing.models import PaymentReversal
+    from tenant_apps.billing.payments import payment_record
+
+    household = billing_data["household"]
+    regisseur = make_user(commune_alpha, role=Role.REGISSEUR)
+    try:
+        with inside(commune_alpha):
+            run = runs.invoice_run_create(period_start=OCT_1, period_end=OCT_31,
+                                          acting_user=regisseur, dispatch=False)
+            runs.invoice_run_compute(run=run)
+            runs.invoice_run_start_issue(run=run, acting_user=regisseur, dispatch=False)
+            runs.invoice_run_issue(run=run, render_pdfs=False)
+            invoice = Invoice.objects.get(run=run, household=household)
+            cheque = payment_record(household=household, method="cheque",
+                                    amount_cents=invoice.total_cents,
+                                    received_on=date(2026, 11, 20), reference="0012345",
+                                    invoice=invoice, acting_user=regisseur)
+        page.on("dialog", lambda dialog: dialog.accept())
+        _login(page, server, f"/gestion/connexion/?next=/gestion/facturation/paiements/"
+                             f"{cheque.pk}/", str(billing_data["regisseur"]))
+        expect(page.get_by_role("heading", name=f"Reçu n° {cheque.receipt_number}")
+               ).to_be_visible()
+        page.get_by_label("Motif").fill("Chèque revenu impayé (provision insuffisante)")
+        page.get_by_role("button", name="Annuler ce paiement").click()
+        expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_contain_text(
+            f"la facture {invoice.number} est de nouveau à payer")
+        expect(page.get_by_text("Annulé le")).to_be_visible()
+        shoot(page, "billing-payment-reversed")
+        with inside(commune_alpha):
+            assert PaymentReversal.objects.filter(payment=cheque).count() == 1
+            assert InvoiceReminder.objects.filter(invoice=invoice).count() == 1
+    finally:
+        with inside(commune_alpha), connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+            try:
+                InvoiceReminder.objects.filter(invoice__household=household).delete()
+                PaymentReversal.objects.filter(payment__household=household).delete()
+                PaymentAllocation.objects.filter(payment__household=household).delete()
+                Payment.objects.filter(household=household).delete()
+            finally:
+                cursor.execute("SET session_replication_role = DEFAULT")

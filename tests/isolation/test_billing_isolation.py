@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from tenant_apps.billing import deposits, runs
-from tenant_apps.billing.models import Deposit, Invoice, InvoiceGroup, Payment
+from tenant_apps.billing.models import Deposit, Invoice, InvoiceGroup, Payment, PaymentReversal
 from tenant_apps.billing.payments import payment_record
 from tenant_apps.billing.tasks import invoice_run_compute_task
 from tenant_apps.families.models import Guardian
@@ -70,13 +70,15 @@ def test_another_communes_billing_objects_are_404(commune_alpha, commune_beta, a
                    f"factures/{objects['invoice'].pk}/relance/",
                    f"groupes/{objects['group'].pk}/deposer/",
                    f"campagnes/{objects['run'].pk}/supprimer/",
-                   f"foyers/{objects['household'].pk}/recharger/"):
-        assert beta.post(BASE + action, {"reason": "x", "amount": "1",
-                                         "method": "cash"}).status_code == 404, action
+                   f"foyers/{objects['household'].pk}/recharger/",
+                   f"paiements/{objects['payment'].pk}/annulation/"):
+        assert beta.post(BASE + action, {"reason": "x", "amount": "1", "method": "cash",
+                                         "reversed_on": "2026-11-02"}).status_code == 404, action
     with inside(commune_alpha):
         assert Invoice.objects.filter(credited_invoice=objects["invoice"]).count() == 0
         assert Deposit.objects.filter(pk=objects["deposit"].pk).exists()
         assert Payment.objects.filter(household=objects["household"]).count() == 1
+        assert not PaymentReversal.objects.exists()
 
 
 def test_guardian_reaches_only_their_household(commune_alpha, commune_beta, alpha_billing):

@@ -1,7 +1,8 @@
 """SEPA direct debit: mandates (IBAN/BIC with schwifty, RUM, FRST then RCUR), a parent's
 online request validated by an agent, a debit run for a deposited group producing a
-valid pain.008 with the commune's ICS, returns (invoice unpaid again + reminder), and
-the confirmation that records the payments."""
+valid pain.008 with the commune's ICS, returns (invoice unpaid again + reminder), the
+confirmation that records the payments, and a return after the confirmation (the payment
+is reversed, the invoice due again, reminded once)."""
 
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
@@ -12,7 +13,13 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tenant_apps.billing.models import Deposit, InvoiceGroup, InvoiceReminder, Payment
+from tenant_apps.billing.models import (
+    Deposit,
+    InvoiceGroup,
+    InvoiceReminder,
+    Payment,
+    PaymentReversal,
+)
 from tenant_apps.billing.selectors import invoice_paid_cents
 from tenant_apps.payments import sepa, sepa_rules
 from tenant_apps.payments.models import DebitItem, PayfipSettings
@@ -106,6 +113,7 @@ def test_debit_run_return_and_confirmation(commune_alpha, db):
         i2.refresh_from_db()
         assert i2.payment_pending_since is None
         assert InvoiceReminder.objects.filter(invoice=i2).count() == 1
+        assert not PaymentReversal.objects.exists()  # before confirmation: nothing to undo
         with pytest.raises(ValidationError, match="déjà"):
             sepa.debit_return_record(item=rejected, reason="x", acting_user=regisseur)
 
@@ -150,3 +158,91 @@ def test_parent_requests_a_mandate_online_and_an_agent_validates_it(commune_alph
     with inside(commune_alpha):
         mandate.refresh_from_db()
         assert mandate.status == "active" and mandate.signed_on == date(2026, 11, 2)
+
+
+def _confirmed_run(commune, regisseur):  # type: ignore[no-untyped-def]
+    """A run of two debited invoices whose collection was confirmed (both paid)."""
+    with inside(commune):
+        PayfipSettings.objects.update_or_create(singleton=True, defaults={
+            "creditor_identifier": ICS, "creditor_name": "Régie cantine Alphaville",
+            "creditor_iban": IBAN_2, "creditor_bic": "PSSTFRPPXXX"})
+        households = [support.issued_invoice().household for _ in range(2)]
+        for household, iban in zip(households, (IBAN, IBAN_2), strict=True):
+            sepa.mandate_create(household=household, holder_name="Camille Le Gall",
+                                iban=iban, bic="", signed_on=date(2026, 9, 1),
+                                acting_user=regisseur)
+        group, invoices = _deposited_group(households)
+        run = sepa.debit_run_create(group=group,
+                                    collection_date=timezone.localdate() + timedelta(days=14),
+                                    acting_user=regisseur)
+        type(run).objects.filter(pk=run.pk).update(collection_date=timezone.localdate())
+        run.refresh_from_db()
+        assert sepa.debit_run_confirm(run=run, acting_user=regisseur) == 2
+        return run, invoices
+
+
+def test_return_after_confirmation_reverses_the_payment(commune_alpha, db):
+    regisseur = make_user(commune_alpha, role="regisseur")
+    run, (i1, i2) = _confirmed_run(commune_alpha, regisseur)
+    with inside(commune_alpha):
+        item = DebitItem.objects.get(run=run, invoice=i2)
+        payment = item.payment
+        assert payment is not None and invoice_paid_cents(i2) == 4520
+        # When the bank's rejet arrives after the confirmation
+        sepa.debit_return_record(item=item, reason="AM04 provision insuffisante",
+                                 acting_user=regisseur)
+        # Then the recorded payment is reversed (kept, with a reversal), the invoice due
+        item.refresh_from_db()
+        assert item.returned_at is not None and item.return_reason.startswith("AM04")
+        assert item.payment_id == payment.pk and Payment.objects.filter(pk=payment.pk).exists()
+        reversal = PaymentReversal.objects.get(payment=payment)
+        assert reversal.reason == "Rejet de prélèvement : AM04 provision insuffisante"
+        assert invoice_paid_cents(i2) == 0 and invoice_paid_cents(i1) == 4520
+        # and reminded exactly once (the reversal reminds; the return does not again)
+        assert InvoiceReminder.objects.filter(invoice=i2).count() == 1
+        assert not InvoiceReminder.objects.filter(invoice=i1).exists()
+        with pytest.raises(ValidationError, match="déjà rejeté"):
+            sepa.debit_return_record(item=item, reason="x", acting_user=regisseur)
+        assert PaymentReversal.objects.count() == 1
+        # The invoice can be presented again in a new run.
+        again = sepa.debit_run_create(group=run.group, collection_date=date(2099, 1, 1),
+                                      acting_user=regisseur)
+        assert [i.invoice_id for i in again.items.all()] == [i2.pk]
+
+
+def test_return_of_a_payment_already_reversed_by_hand(commune_alpha, db):
+    regisseur = make_user(commune_alpha, role="regisseur")
+    run, (i1, _i2) = _confirmed_run(commune_alpha, regisseur)
+    with inside(commune_alpha):
+        from tenant_apps.billing.payments import payment_reverse
+
+        item = DebitItem.objects.get(run=run, invoice=i1)
+        payment_reverse(payment=item.payment, reason="Rejet signalé par la banque",
+                        acting_user=regisseur)
+        sepa.debit_return_record(item=item, reason="MD06", acting_user=regisseur)
+        item.refresh_from_db()
+        assert item.return_reason == "MD06"
+        assert PaymentReversal.objects.filter(payment=item.payment).count() == 1
+        assert InvoiceReminder.objects.filter(invoice=i1).count() == 1
+
+
+def test_debit_run_page_offers_rejet_on_collected_items_and_counts_honestly(
+        commune_alpha, db):
+    regisseur = make_user(commune_alpha, role="regisseur")
+    run, (i1, i2) = _confirmed_run(commune_alpha, regisseur)
+    client = logged_in_client(commune_alpha, regisseur)
+    page = f"/gestion/paiements-en-ligne/prelevements/{run.pk}/"
+    body = client.get(page).content.decode()
+    assert body.count(">Rejet</button>") == 2 and "Encaissé : 2 (90,40" in body
+    with inside(commune_alpha):
+        item = DebitItem.objects.get(run=run, invoice=i2)
+    done = client.post(f"/gestion/paiements-en-ligne/prelevements/lignes/{item.pk}/rejet/",
+                       {"reason": "AM04"}, follow=True)
+    body = done.content.decode()
+    assert "Rejeté après encaissement</span> AM04" in body and "est annulé," in body
+    assert "Encaissé : 1 (45,20" in body and "Rejeté après encaissement : 1 (45,20" in body
+    assert body.count(">Rejet</button>") == 1
+    reader = logged_in_client(commune_alpha, make_user(commune_alpha, role="read_only"))
+    assert ">Rejet</button>" not in reader.get(page).content.decode()
+    assert reader.post(f"/gestion/paiements-en-ligne/prelevements/lignes/{item.pk}/rejet/",
+                       {"reason": "x"}).status_code == 403
