@@ -192,8 +192,12 @@ def test_prepaid_parent_sees_october_settled_by_the_account(page, server, commun
 def test_regisseur_cancels_a_returned_cheque(page, server, commune_alpha, billing_data):
     """The cheque comes back unpaid: the régisseur cancels it from its receipt; the
     invoice is due again and the family is reminded."""
-    from tenant_apps.billing.models import InvoiceReminder, Payment, PaymentAllocation
-    from tenant_apps.billing.models import PaymentReversal
+    from tenant_apps.billing.models import (
+        InvoiceReminder,
+        Payment,
+        PaymentAllocation,
+        PaymentReversal,
+    )
     from tenant_apps.billing.payments import payment_record
 
     household = billing_data["household"]
