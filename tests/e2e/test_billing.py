@@ -50,9 +50,13 @@ def billing_data(commune_alpha) -> Iterator[dict[str, object]]:  # type: ignore[
                        password=PASSWORD)
     with inside(commune_alpha):
         assert not InvoiceRun.objects.exclude(status=RunStatus.ISSUED).exists()
-        year = SchoolYear.objects.filter(starts_on__lte=OCT_1, ends_on__gte=OCT_31).first() \
-            or SchoolYear.objects.create(label=f"e2e-{uuid.uuid4().hex[:4]}",
-                                         starts_on=date(2026, 9, 1), ends_on=date(2027, 7, 4))
+        # The same year other e2e tests look for (one year per dates: overlapping years
+        # would make "the child's class that day" ambiguous for the next test).
+        year = SchoolYear.objects.filter(starts_on__lte=OCT_1, ends_on__gte=OCT_31).first()
+        created_year = year is None
+        if year is None:
+            year = SchoolYear.objects.create(label="2026-2027", starts_on=date(2026, 9, 1),
+                                             ends_on=date(2027, 7, 3))
         service = Service.objects.create(name=f"Repas e2e {uuid.uuid4().hex[:6]}", kind="repas",
                                          weekdays=[1, 2, 4, 5], book_until=time(8, 30),
                                          cancel_until=time(8, 30))
@@ -89,6 +93,8 @@ def billing_data(commune_alpha) -> Iterator[dict[str, object]]:  # type: ignore[
             service.delete()
             child.delete()
             household.delete()
+            if created_year:
+                year.delete()
         finally:
             cursor.execute("SET session_replication_role = DEFAULT")
 
