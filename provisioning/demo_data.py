@@ -163,6 +163,23 @@ def _seed_message_boxes(spec: DemoCommune) -> None:
         )
 
 
+def _seed_reminder(slug: str) -> bool:
+    """The usual weekly "book next week" reminder (Wednesday 18:00, families not booked)."""
+    from datetime import time
+
+    from tenant_apps.accounts.models import User
+    from tenant_apps.reminders.models import DEFAULT_BODY, DEFAULT_SUBJECT, BookingReminder
+    from tenant_apps.reminders.services import reminder_save
+
+    admin = User.objects.filter(email=f"administrator@{slug}.demo").first()
+    if admin is None or BookingReminder.objects.exists():
+        return False
+    reminder_save(reminder=None, acting_user=admin, weekday=3, at=time(18, 0),
+                  audience="unbooked", subject=DEFAULT_SUBJECT, body=DEFAULT_BODY,
+                  active=True)
+    return True
+
+
 def demo_seed(*, log: Callable[[str], None] = print) -> list[Commune]:
     """Create (or complete) the three demo communes; idempotent."""
     communes = []
@@ -196,6 +213,8 @@ def demo_seed(*, log: Callable[[str], None] = print) -> list[Commune]:
                 log(f"{spec.name} : {booked} réservations de démonstration créées")
             if seed_catering(slug=spec.slug):
                 log(f"{spec.name} : prestataire de repas et commandes de démonstration créés")
+            if _seed_reminder(spec.slug):
+                log(f"{spec.name} : rappel de réservation du mercredi 18:00 créé")
             _seed_message_boxes(spec)
         finally:
             use_public()
