@@ -7,8 +7,9 @@ then as in production, by a real Celery worker with 2 processes (prefork) comput
 chunks in parallel (one task per chunk, started on a private queue of the bench's Redis
 DB; BENCH_BILLING_WORKERS=0 skips it). Checks that both give the same lines. Then times
 the gap-free numbering of every draft, and the PDF rendering + storing throughput of one
-process on a sample of the issued invoices. Checks that the totals reconcile (sum of
-lines = sum of invoices = run total).
+process on a sample of the issued invoices, and settling every invoice from prepaid
+accounts (rolled back). Checks that the totals reconcile (sum of lines = sum of invoices
+= run total; settlements = ledger = invoices).
 
 The bench commune (bench-billing, in cantine_bench) is created once with its families and
 bookings; each run first removes the previous run's invoices (triggers off for that
@@ -171,6 +172,32 @@ def _parallel(run: Any, actor: Any) -> float | None:
         worker.wait(timeout=30)
 
 
+def _prepaid_settlement(run: Any) -> tuple[float, bool]:
+    """Time settling every issued invoice of the run from prepaid accounts (as a prepaid
+    commune's issue does, chunk by chunk), in a transaction rolled back afterwards. No
+    booking was debited, so each invoice gets its adjustment, payment and allocation: the
+    worst case. Reconciled: the ledger and the payments both equal the invoices."""
+    from django.db import transaction
+    from django.db.models import Sum
+
+    from tenant_apps.billing.models import Invoice, Payment, PrepaidLedgerEntry
+    from tenant_apps.billing.prepaid_settlement import prepaid_invoices_settle
+    from tenant_apps.billing.runs import CHUNK
+
+    with transaction.atomic():
+        invoices = list(Invoice.objects.filter(run=run).order_by("number"))
+        started = time.perf_counter()
+        for start in range(0, len(invoices), CHUNK):
+            with transaction.atomic():
+                prepaid_invoices_settle(invoices[start:start + CHUNK])
+        elapsed = time.perf_counter() - started
+        billed = sum(i.total_cents for i in invoices)
+        ledger = PrepaidLedgerEntry.objects.aggregate(s=Sum("amount_cents"))["s"] or 0
+        paid = Payment.objects.filter(method="prepaid").aggregate(s=Sum("amount_cents"))["s"]
+        transaction.set_rollback(True)
+    return elapsed, -ledger == billed == (paid or 0)
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--worker":
         _worker(sys.argv[2])
@@ -216,6 +243,7 @@ def main() -> None:
     stored = sum(1 for invoice in sample if invoice_pdf_store(
         invoice, head=head, settings_row=settings_row, mode=mode))
     pdf_s = time.perf_counter() - started
+    settle_s, settle_reconciled = _prepaid_settlement(run)
     print(json.dumps({
         "bench": "billing", "invoice_run_s": round(computed, 2), "households": HOUSEHOLDS,
         "invoice_run_parallel_s": round(parallel_s, 2) if parallel_s is not None else None,
@@ -225,6 +253,7 @@ def main() -> None:
         "numbering_s": round(numbered, 2),
         "pdf_per_s": round(stored / pdf_s, 2) if stored else None,
         "pdf_sample": stored, "target_s": TARGET_S,
+        "prepaid_settle_s": round(settle_s, 2), "prepaid_settle_reconciled": settle_reconciled,
         "reconciled": lines_total == invoices_total == run.total_cents,
     }))
     if computed > TARGET_S:
@@ -233,6 +262,8 @@ def main() -> None:
         raise SystemExit("the parallel computation gave other lines than the sequential one")
     if not lines_total == invoices_total == run.total_cents:
         raise SystemExit("totals do not reconcile")
+    if not settle_reconciled:
+        raise SystemExit("prepaid settlement does not reconcile with the invoices")
 
 
 if __name__ == "__main__":

@@ -82,7 +82,7 @@ def prepaid_invoices_settle(invoices: list[Invoice]) -> int:
     bookings = _bookings_of([i.pk for i in invoices])
     debited = _booking_debits({b for ids in bookings.values() for b in ids})
     today = timezone.localdate()
-    entries, settled = [], 0
+    entries, payments, paid = [], [], []
     for invoice in invoices:
         covered = sum(debited.get(b, 0) for b in bookings[invoice.pk])
         adjustment = invoice.total_cents - covered
@@ -94,16 +94,18 @@ def prepaid_invoices_settle(invoices: list[Invoice]) -> int:
                 source_key=f"invoice:{invoice.pk}:settlement"))
         if invoice.total_cents <= 0:
             continue
-        payment = Payment.objects.create(
+        payments.append(Payment(
             household_id=invoice.household_id, method=PaymentMethod.PREPAID,
             amount_cents=invoice.total_cents, received_on=today,
             reference=f"Facture {invoice.number}",
-            receipt_number=settlement_receipt(str(invoice.number)))
-        PaymentAllocation.objects.create(payment=payment, invoice=invoice,
-                                         amount_cents=invoice.total_cents)
-        settled += 1
+            receipt_number=settlement_receipt(str(invoice.number))))
+        paid.append(invoice)
     PrepaidLedgerEntry.objects.bulk_create(entries)
-    return settled
+    created = Payment.objects.bulk_create(payments)  # PostgreSQL returns the ids
+    PaymentAllocation.objects.bulk_create([
+        PaymentAllocation(payment=payment, invoice=invoice, amount_cents=invoice.total_cents)
+        for payment, invoice in zip(created, paid, strict=True)])
+    return len(created)
 
 
 def settled_from_account(invoice: Invoice) -> bool:
