@@ -13,7 +13,7 @@ the invoices in the run's group, then renders and stores one PDF per invoice."""
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -208,10 +208,10 @@ def invoice_run_issue(*, run: InvoiceRun, acting_user: User | None = None,
                 invoice.due_on = due_on
                 invoice.household_name = invoice.household.name
                 invoice.household_address = _address(invoice.household)
-            Invoice.objects.bulk_update(invoices, [
-                "year", "sequence", "number", "status", "issued_at", "group", "due_on",
-                "household_name", "household_address"])
-            Booking.objects.filter(invoice_lines__invoice__in=invoices).update(invoiced=True)
+            _issue_rows(invoices)
+            Booking.objects.filter(pk__in=InvoiceLine.objects.filter(
+                invoice_id__in=[i.pk for i in invoices], booking__isnull=False,
+            ).values("booking_id")).update(invoiced=True)
             if settle_from_accounts:
                 prepaid_invoices_settle(invoices)
     InvoiceRun.objects.filter(pk=run.pk).update(status=RunStatus.ISSUED,
@@ -222,6 +222,26 @@ def invoice_run_issue(*, run: InvoiceRun, acting_user: User | None = None,
         invoice_pdf_store_missing(run=run)
     run.refresh_from_db()
     return run
+
+
+def _issue_rows(invoices: list[Invoice]) -> None:
+    """Write the numbered invoices in one statement. bulk_update's CASE expressions cost
+    seconds of Python per 500 rows; unnest() of arrays does the same in milliseconds."""
+    if not invoices:
+        return
+    first = invoices[0]  # year, status, date, group and due date are the chunk's own
+    table = Invoice._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS i SET year = %s, status = %s, issued_at = %s, "  # noqa: S608 - model's own table name
+            "group_id = %s, due_on = %s, sequence = v.sequence, number = v.number, "
+            "household_name = v.name, household_address = v.address "
+            "FROM unnest(%s::bigint[], %s::integer[], %s::text[], %s::text[], %s::text[]) "
+            "AS v(id, sequence, number, name, address) WHERE i.id = v.id",
+            [first.year, first.status, first.issued_at, first.group_id, first.due_on,
+             [i.pk for i in invoices], [i.sequence for i in invoices],
+             [i.number for i in invoices], [i.household_name for i in invoices],
+             [i.household_address for i in invoices]])
 
 
 def invoice_run_fail(*, run_id: int, error: str) -> None:
