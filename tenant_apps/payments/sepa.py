@@ -183,16 +183,21 @@ def debit_return_record(*, item: DebitItem, reason: str, acting_user: User) -> D
     After the collection was confirmed, the recorded payment is reversed instead
     (reason "Rejet de prélèvement : …"), which reminds the family itself. A payment the
     régisseur already reversed by hand only gets the bank's return noted (no second
-    reminder)."""
+    reminder). A reason code saying the account or mandate cannot be debited again
+    (sepa_rules.MANDATE_UNUSABLE_REASONS) revokes the mandate."""
     _require(acting_user, frozenset(BILLING_ROLES),
              "Seuls le régisseur et l'administrateur enregistrent un rejet.")
     locked = DebitItem.objects.select_for_update().get(pk=item.pk)
     if locked.returned_at is not None:
         raise ValidationError("Ce prélèvement est déjà rejeté.")
-    reason = (reason.strip() or "Rejet bancaire")[:120]
+    read = sepa_rules.return_reason(reason)
+    reason = read.text
     locked.returned_at = timezone.now()
     locked.return_reason = reason
     locked.save(update_fields=["returned_at", "return_reason"])
+    if read.mandate_unusable:  # the next run would be rejected the same way
+        Mandate.objects.filter(pk=locked.mandate_id, status=MandateStatus.ACTIVE).update(
+            status=MandateStatus.REVOKED)
     payment = locked.payment
     if payment is None:
         Invoice.objects.filter(pk=locked.invoice_id).update(payment_pending_since=None)

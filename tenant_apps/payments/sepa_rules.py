@@ -7,6 +7,27 @@ from dataclasses import dataclass
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
+# ISO 20022 reason codes of SEPA direct debit returns, as banks print them on the
+# statement (EPC SDD Core rulebook), in French for the régisseur.
+RETURN_REASONS = {
+    "AC01": "IBAN incorrect",
+    "AC04": "Compte clôturé",
+    "AC06": "Compte bloqué",
+    "AG01": "Prélèvement interdit sur ce compte",
+    "AM04": "Provision insuffisante",
+    "BE05": "Créancier non reconnu",
+    "MD01": "Pas de mandat",
+    "MD02": "Données du mandat manquantes ou erronées",
+    "MD06": "Remboursement demandé par le débiteur",
+    "MS02": "Refus du débiteur",
+    "MS03": "Raison non communiquée",
+    "SL01": "Service spécifique de la banque du débiteur",
+}
+# [NV] Returns after which the next debit on the same mandate would fail as well: the
+# mandate is revoked and the family asked for a new one. Our reading of the codes, not a
+# rule of the spec; the one place to change it.
+MANDATE_UNUSABLE_REASONS = frozenset({"AC01", "AC04", "AC06", "AG01", "MD01", "MD02"})
+
 RUM_RE = re.compile(r"^[A-Z0-9/\-?:().,'+ ]{1,35}$")
 SEQUENCES = ("FRST", "RCUR", "OOFF", "FNAL")
 
@@ -37,6 +58,30 @@ def account_check(iban: str, bic: str = "") -> Account:
         derived = parsed.bic
         bic_text = str(derived.compact) if derived is not None else ""
     return Account(iban=str(parsed.compact), bic=bic_text)
+
+
+@dataclass(frozen=True)
+class ReturnReason:
+    code: str  # "" when the text carries no known code
+    text: str  # what is recorded: "AM04 – Provision insuffisante", or the text typed
+
+    @property
+    def mandate_unusable(self) -> bool:
+        return self.code in MANDATE_UNUSABLE_REASONS
+
+
+def return_reason(typed: str) -> ReturnReason:
+    """Read the reason of a return as typed by the régisseur: a known code first ("am04",
+    "AM04 fin de mois") gets its French label; anything else is kept as typed."""
+    text = " ".join(typed.split())
+    code = text[:4].upper()
+    if code in RETURN_REASONS and (len(text) == 4 or not text[4].isalnum()):
+        rest = text[4:].strip(" -–:")
+        known = RETURN_REASONS[code]
+        extra = f" ({rest})" if rest and rest.lower() != known.lower() else ""
+        label = f"{code} – {known}{extra}"
+        return ReturnReason(code=code, text=label[:120])
+    return ReturnReason(code="", text=(text or "Rejet bancaire")[:120])
 
 
 def iban_masked(iban: str) -> str:

@@ -133,7 +133,9 @@ def debit_run_page(request: HttpRequest, pk: int) -> HttpResponse:
         totals[state]["count"] += 1
         totals[state]["cents"] += item.amount_cents
     return render(request, "payments/backoffice_debit_run.html", {
-        "run": run, "rows": rows, "totals": totals, "can_act": can_act(request.user)})
+        "run": run, "rows": rows, "totals": totals, "can_act": can_act(request.user),
+        "return_reasons": sorted(sepa_rules.RETURN_REASONS.items()),
+        "mandate_unusable": sorted(sepa_rules.MANDATE_UNUSABLE_REASONS)})
 
 
 # What a debit item has become, as the run page counts it: a return after the
@@ -161,7 +163,7 @@ def debit_run_file(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @billing_required
 def debit_item_return_action(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(DebitItem.objects.select_related("payment"), pk=pk)
+    item = get_object_or_404(DebitItem.objects.select_related("payment", "mandate"), pk=pk)
     try:
         sepa.debit_return_record(item=item, reason=request.POST.get("reason", "")[:120],
                                  acting_user=acting_user(request))
@@ -170,8 +172,13 @@ def debit_item_return_action(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         undone = (f" le paiement {item.payment.receipt_number} est annulé,"
                   if item.payment is not None else "")
-        messages.success(request, f"Rejet enregistré :{undone} la facture est à nouveau à "
-                                  "payer et une relance est envoyée.")
+        text = (f"Rejet enregistré :{undone} la facture est à nouveau à payer et une relance "
+                "est envoyée.")
+        item.mandate.refresh_from_db()
+        if item.mandate.status == MandateStatus.REVOKED:
+            text += (f" Le mandat {item.mandate.rum} est révoqué ({item.mandate.holder_name}) :"
+                     " demandez un nouveau mandat à la famille avant le prochain prélèvement.")
+        messages.success(request, text)
     return redirect("backoffice:payments:debit-run", pk=item.run_id)
 
 

@@ -196,7 +196,7 @@ def test_return_after_confirmation_reverses_the_payment(commune_alpha, db):
         assert item.returned_at is not None and item.return_reason.startswith("AM04")
         assert item.payment_id == payment.pk and Payment.objects.filter(pk=payment.pk).exists()
         reversal = PaymentReversal.objects.get(payment=payment)
-        assert reversal.reason == "Rejet de prélèvement : AM04 provision insuffisante"
+        assert reversal.reason == "Rejet de prélèvement : AM04 – Provision insuffisante"
         assert invoice_paid_cents(i2) == 0 and invoice_paid_cents(i1) == 4520
         # and reminded exactly once (the reversal reminds; the return does not again)
         assert InvoiceReminder.objects.filter(invoice=i2).count() == 1
@@ -221,7 +221,7 @@ def test_return_of_a_payment_already_reversed_by_hand(commune_alpha, db):
                         acting_user=regisseur)
         sepa.debit_return_record(item=item, reason="MD06", acting_user=regisseur)
         item.refresh_from_db()
-        assert item.return_reason == "MD06"
+        assert item.return_reason == "MD06 – Remboursement demandé par le débiteur"
         assert PaymentReversal.objects.filter(payment=item.payment).count() == 1
         assert InvoiceReminder.objects.filter(invoice=i1).count() == 1
 
@@ -242,7 +242,53 @@ def test_debit_run_page_offers_rejet_on_collected_items_and_counts_honestly(
     assert "Rejeté après encaissement</span> AM04" in body and "est annulé," in body
     assert "Encaissé : 1 (45,20" in body and "Rejeté après encaissement : 1 (45,20" in body
     assert body.count(">Rejet</button>") == 1
+    assert 'list="sepa-return-reasons"' in body and "AC04 – Compte clôturé" in body
+    with inside(commune_alpha):
+        other = DebitItem.objects.get(run=run, invoice=i1)
+    closed = client.post(f"/gestion/paiements-en-ligne/prelevements/lignes/{other.pk}/rejet/",
+                         {"reason": "ac04"}, follow=True).content.decode()
+    assert "AC04 – Compte clôturé" in closed and "est révoqué" in closed
+    assert "demandez un nouveau mandat à la famille" in closed
     reader = logged_in_client(commune_alpha, make_user(commune_alpha, role="read_only"))
     assert ">Rejet</button>" not in reader.get(page).content.decode()
     assert reader.post(f"/gestion/paiements-en-ligne/prelevements/lignes/{item.pk}/rejet/",
                        {"reason": "x"}).status_code == 403
+
+
+@given(st.text(max_size=200))
+def test_any_typed_reason_is_kept_short_and_codes_get_their_label(typed):
+    read = sepa_rules.return_reason(typed)
+    assert 0 < len(read.text) <= 120
+    if read.code:
+        assert read.code in sepa_rules.RETURN_REASONS
+        assert read.text.startswith(f"{read.code} – {sepa_rules.RETURN_REASONS[read.code]}")
+    assert read.mandate_unusable == (read.code in sepa_rules.MANDATE_UNUSABLE_REASONS)
+
+
+@pytest.mark.parametrize(("typed", "code", "text"), [
+    ("am04", "AM04", "AM04 – Provision insuffisante"),
+    ("AC04 : compte soldé en octobre", "AC04", "AC04 – Compte clôturé (compte soldé en octobre)"),
+    ("AM045", "", "AM045"),
+    ("", "", "Rejet bancaire"),
+    ("  chèque   perdu ", "", "chèque perdu"),
+])
+def test_return_reason_examples(typed, code, text):
+    read = sepa_rules.return_reason(typed)
+    assert (read.code, read.text) == (code, text)
+
+
+def test_a_closed_account_revokes_the_mandate_and_the_next_run_skips_it(commune_alpha, db):
+    from tenant_apps.payments.models import Mandate
+
+    regisseur = make_user(commune_alpha, role="regisseur")
+    run, (i1, i2) = _confirmed_run(commune_alpha, regisseur)
+    with inside(commune_alpha):
+        closed = DebitItem.objects.get(run=run, invoice=i2)
+        short = DebitItem.objects.get(run=run, invoice=i1)
+        sepa.debit_return_record(item=closed, reason="AC04", acting_user=regisseur)
+        sepa.debit_return_record(item=short, reason="AM04", acting_user=regisseur)
+        assert Mandate.objects.get(pk=closed.mandate_id).status == "revoked"
+        assert Mandate.objects.get(pk=short.mandate_id).status == "active"  # retry is fine
+        again = sepa.debit_run_create(group=run.group, collection_date=date(2099, 1, 1),
+                                      acting_user=regisseur)
+        assert [i.invoice_id for i in again.items.all()] == [i1.pk]
