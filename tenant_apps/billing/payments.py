@@ -139,7 +139,9 @@ def payment_reversal_outcome(reversal: PaymentReversal) -> tuple[list[str], bool
     return [str(n) for n in due], reminded == len(due)
 
 
-def _recipients(household_id: int) -> list[str]:
+def billing_recipients(household_id: int) -> list[str]:
+    """Who billing writes to for a household: its billing guardian, else up to two
+    guardians with an address."""
     household = Household.objects.select_related("billing_guardian").get(pk=household_id)
     if household.billing_guardian and household.billing_guardian.email:
         return [household.billing_guardian.email]
@@ -163,7 +165,7 @@ def invoice_reminder_send(*, invoice: Invoice, acting_user: User) -> InvoiceRemi
         raise ValidationError("On ne relance qu'une facture émise.")
     if current.due_cents <= 0:
         raise ValidationError(f"La facture {current.number} est réglée : pas de relance.")
-    recipients = _recipients(current.household_id)
+    recipients = billing_recipients(current.household_id)
     if not recipients:
         return None
     reminder = InvoiceReminder.objects.create(invoice=current, sent_by=acting_user,

@@ -26,7 +26,12 @@ from tenant_apps.billing.models import (
     PaymentMethod,
     PaymentReversal,
 )
-from tenant_apps.billing.payments import invoice_reminder_send, payment_record, payment_reverse
+from tenant_apps.billing.payments import (
+    billing_recipients,
+    invoice_reminder_send,
+    payment_record,
+    payment_reverse,
+)
 from tenant_apps.billing.selectors import with_amounts
 from tenant_apps.families.models import Household
 from tenant_apps.payments import sepa_rules
@@ -195,9 +200,10 @@ def debit_return_record(*, item: DebitItem, reason: str, acting_user: User) -> D
     locked.returned_at = timezone.now()
     locked.return_reason = reason
     locked.save(update_fields=["returned_at", "return_reason"])
-    if read.mandate_unusable:  # the next run would be rejected the same way
-        Mandate.objects.filter(pk=locked.mandate_id, status=MandateStatus.ACTIVE).update(
-            status=MandateStatus.REVOKED)
+    if read.mandate_unusable and Mandate.objects.filter(  # the next run would fail too
+            pk=locked.mandate_id, status=MandateStatus.ACTIVE).update(
+            status=MandateStatus.REVOKED):
+        _mandate_revoked_email(locked, reason)
     payment = locked.payment
     if payment is None:
         Invoice.objects.filter(pk=locked.invoice_id).update(payment_pending_since=None)
@@ -206,6 +212,27 @@ def debit_return_record(*, item: DebitItem, reason: str, acting_user: User) -> D
         payment_reverse(payment=payment, reason=f"Rejet de prélèvement : {reason}",
                         acting_user=acting_user)
     return locked
+
+
+def _mandate_revoked_email(item: DebitItem, reason: str) -> None:
+    from django.db import connection
+    from django.template.loader import render_to_string
+
+    from tenant_apps.commune_settings.selectors import commune_settings_get
+    from tenant_apps.outbox.services import outbox_email_enqueue
+    from tenants.selectors import commune_url
+
+    recipients = billing_recipients(item.invoice.household_id)
+    if not recipients:
+        return
+    outbox_email_enqueue(
+        recipients=recipients, subject="Votre prélèvement automatique est interrompu",
+        body_text=render_to_string("payments/emails/mandate_revoked.txt", {
+            "reason": reason, "invoice": item.invoice, "mandate": item.mandate,
+            "commune_name": commune_settings_get().display_name,
+            "link": commune_url(getattr(connection, "tenant"), "/paiement/prelevement/"),  # noqa: B009
+        }),
+        idempotency_key=f"sepa-mandate-revoked:{item.mandate_id}")
 
 
 @transaction.atomic

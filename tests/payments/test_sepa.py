@@ -289,6 +289,16 @@ def test_a_closed_account_revokes_the_mandate_and_the_next_run_skips_it(commune_
         sepa.debit_return_record(item=short, reason="AM04", acting_user=regisseur)
         assert Mandate.objects.get(pk=closed.mandate_id).status == "revoked"
         assert Mandate.objects.get(pk=short.mandate_id).status == "active"  # retry is fine
+        # the family is told why its direct debit stopped, and how to start it again
+        from tenant_apps.outbox.models import OutboxMessage
+
+        told = OutboxMessage.objects.filter(
+            idempotency_key=f"sepa-mandate-revoked:{closed.mandate_id}")
+        assert told.count() == 1
+        assert "AC04 – Compte clôturé" in told[0].body_text
+        assert "/paiement/prelevement/" in told[0].body_text
+        assert not OutboxMessage.objects.filter(
+            idempotency_key=f"sepa-mandate-revoked:{short.mandate_id}").exists()
         again = sepa.debit_run_create(group=run.group, collection_date=date(2099, 1, 1),
                                       acting_user=regisseur)
         assert [i.invoice_id for i in again.items.all()] == [i1.pk]
