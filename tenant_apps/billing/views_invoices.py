@@ -168,13 +168,16 @@ def _payment_context(request: HttpRequest, payment: Payment,
     allocated = sum(a.amount_cents for a in allocations)
     reversal = PaymentReversal.objects.select_related("recorded_by").filter(
         payment=payment).first()
+    # A SEPA debit is returned on its run's page, which also marks the debit line.
     reversible = (can_act(request.user) and reversal is None
-                  and payment.method != PaymentMethod.PREPAID)
+                  and payment.method not in (PaymentMethod.PREPAID,
+                                             PaymentMethod.DIRECT_DEBIT))
     if reversible and form is None:
         form = PaymentReverseForm(initial={"reversed_on": timezone.localdate()})
     return {"payment": payment, "allocations": allocations,
             "unallocated": payment.amount_cents - allocated, "reversal": reversal,
             "is_prepaid": payment.method == PaymentMethod.PREPAID,
+            "is_direct_debit": payment.method == PaymentMethod.DIRECT_DEBIT,
             "reverse_form": form if reversible else None}
 
 
@@ -194,6 +197,10 @@ def payment_page(request: HttpRequest, pk: int) -> HttpResponse:
 def payment_reverse_action(request: HttpRequest, pk: int) -> HttpResponse:
     payment = _payment_get(pk)
     form = PaymentReverseForm(request.POST)
+    if payment.method == PaymentMethod.DIRECT_DEBIT:
+        messages.error(request, "Un prélèvement rejeté s'enregistre sur la page du "
+                                "prélèvement (Paiements en ligne › Prélèvements).")
+        return redirect("backoffice:billing:payment", pk=payment.pk)
     if form.is_valid():
         try:
             reversal = payments.payment_reverse(

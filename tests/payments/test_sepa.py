@@ -302,3 +302,21 @@ def test_a_closed_account_revokes_the_mandate_and_the_next_run_skips_it(commune_
         again = sepa.debit_run_create(group=run.group, collection_date=date(2099, 1, 1),
                                       acting_user=regisseur)
         assert [i.invoice_id for i in again.items.all()] == [i1.pk]
+
+
+def test_a_debit_is_returned_on_its_run_page_not_from_its_receipt(commune_alpha, db):
+    from tenant_apps.billing.models import PaymentReversal as Reversal
+
+    regisseur = make_user(commune_alpha, role="regisseur")
+    run, (i1, _) = _confirmed_run(commune_alpha, regisseur)
+    with inside(commune_alpha):
+        payment = DebitItem.objects.get(run=run, invoice=i1).payment
+    client = logged_in_client(commune_alpha, regisseur)
+    receipt = client.get(f"/gestion/facturation/paiements/{payment.pk}/").content.decode()
+    assert "Annuler ce paiement" not in receipt and "page des prélèvements" in receipt
+    refused = client.post(f"/gestion/facturation/paiements/{payment.pk}/annulation/",
+                          {"reason": "Rejet", "reversed_on": timezone.localdate().isoformat()},
+                          follow=True)
+    assert "s&#x27;enregistre sur la page du prélèvement" in refused.content.decode()
+    with inside(commune_alpha):
+        assert not Reversal.objects.filter(payment=payment).exists()
