@@ -5,7 +5,8 @@
   d'effort), effective from the start of the school year;
 - régie (Plouaret) and perception (Lannion): last month's invoice run, issued (PDFs are
   rendered on first download), a few payments recorded by the régisseur (régie), and the
-  group deposited (CSV export in régie, PES ORMC in perception);
+  group deposited (CSV export in régie, PES ORMC in perception); in régie, SEPA mandates
+  for some households and a debit run of that group;
 - prepaid (Perros-Guirec): a top-up for most households, the ledger synced with the
   bookings (debits, closure credits), then last month's invoices issued: each is settled
   from the household's account at issue (billing.prepaid_settlement), and the group
@@ -116,6 +117,42 @@ def _prepaid(actor: Any, today: date) -> str:
     return f"{len(households)} comptes prépayés, {entries} mouvements de réservations"
 
 
+DEMO_ICS = "FR72ZZZ123456"  # a well-formed creditor identifier, not a real one
+
+
+def _sepa(actor: Any, today: date) -> str:
+    """Régie: the creditor's SEPA settings, a mandate for one household in four with an
+    unpaid invoice, and a debit run of last month's deposited group, due in two weeks."""
+    from schwifty import IBAN
+
+    from tenant_apps.billing.models import Invoice, InvoiceGroup
+    from tenant_apps.billing.selectors import only_due, with_amounts
+    from tenant_apps.families.models import Household
+    from tenant_apps.payments import sepa
+    from tenant_apps.payments.models import DebitRun, PayfipSettings
+
+    group = InvoiceGroup.objects.filter(deposit__isnull=False).first()
+    if group is None or DebitRun.objects.exists():
+        return ""
+    PayfipSettings.objects.update_or_create(singleton=True, defaults={
+        "creditor_identifier": DEMO_ICS, "creditor_name": "Régie enfance",
+        "creditor_iban": str(IBAN.generate("FR", bank_code="3000600001",
+                                           account_code="00000000001"))})
+    due = only_due(with_amounts(Invoice.objects.filter(group=group)))
+    households = Household.objects.filter(pk__in=due.values("household_id")).order_by("pk")
+    for n, household in enumerate(households):
+        if n % 4 == 0:
+            sepa.mandate_create(
+                household=household, holder_name=household.name,
+                iban=str(IBAN.generate("FR", bank_code="3000400001",
+                                       account_code=f"{household.pk:011d}")),
+                bic="", signed_on=date(today.year if today.month >= 9 else today.year - 1,
+                                       9, 1), acting_user=actor)
+    run = sepa.debit_run_create(group=group, collection_date=today + timedelta(days=14),
+                                acting_user=actor)
+    return f"prélèvement SEPA de {run.count} factures préparé (mandats de démonstration)"
+
+
 def seed_commune_billing(*, commune: Commune, slug: str, today: date) -> list[str]:
     """Seed one commune's billing (inside its schema); returns what was done, in French."""
     from tenant_apps.schooling.models import SchoolYear
@@ -131,6 +168,8 @@ def seed_commune_billing(*, commune: Commune, slug: str, today: date) -> list[st
     if mode == "prepaid":
         done.append(_prepaid(actor, today))
     done.append(_invoices(actor, mode, today))
+    if mode == "regie":
+        done.append(_sepa(actor, today))
     return [line for line in done if line]
 
 

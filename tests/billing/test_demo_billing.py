@@ -40,7 +40,7 @@ def _seed(commune, postcode=""):
 
 def test_demo_regie_invoices_payments_and_deposit(commune_alpha):
     done = _seed(commune_alpha)
-    assert done and "factures" in done[-1]
+    assert done and "factures" in done[-2]
     with inside(commune_alpha):
         assert Tariff.objects.count() == Service.objects.count()
         invoices = Invoice.objects.filter(period_start=date(2026, 10, 1))
@@ -49,6 +49,11 @@ def test_demo_regie_invoices_payments_and_deposit(commune_alpha):
             InvoiceLine.objects.filter(invoice__in=invoices).values_list("total_cents",
                                                                           flat=True))
         assert Payment.objects.exists() and Deposit.objects.count() == 1
+        from tenant_apps.payments.models import DebitRun, Mandate
+
+        run = DebitRun.objects.get()  # a SEPA debit of the group, due in two weeks
+        assert run.count == Mandate.objects.count() > 0 and "CstmrDrctDbtInitn" in run.file_xml
+        assert "prélèvement SEPA" in done[-1]
         counts = (Invoice.objects.count(), Payment.objects.count())
         assert seed_commune_billing(commune=commune_alpha, slug="alpha", today=TODAY) == []
         assert (Invoice.objects.count(), Payment.objects.count()) == counts
