@@ -45,8 +45,10 @@ def test_ledger_follows_bookings_and_closures(prepaid_alpha):
         assert prepaid.prepaid_sync(today=TODAY) == 3
         assert prepaid_balance_cents(household.pk) == 1500 - 1200
         # below the 10 € threshold: one warning email per day, through the outbox
-        assert OutboxMessage.objects.filter(
-            idempotency_key=f"prepaid-low:{household.pk}:{TODAY.isoformat()}").count() == 1
+        warnings = OutboxMessage.objects.filter(
+            idempotency_key=f"prepaid-low:{household.pk}:{TODAY.isoformat()}")
+        assert warnings.count() == 1
+        assert "3,00" in warnings[0].body_text and "/factures/" in warnings[0].body_text
         assert prepaid.prepaid_sync(today=TODAY) == 0  # idempotent
 
         # a cancellation within the deadline is credited back
