@@ -7,7 +7,7 @@ same services itself, and the page's progress polling picks the result up."""
 import re
 import uuid
 from collections.abc import Iterator
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from django.db import connection
@@ -242,5 +242,70 @@ def test_regisseur_cancels_a_returned_cheque(page, server, commune_alpha, billin
                 PaymentReversal.objects.filter(payment__household=household).delete()
                 PaymentAllocation.objects.filter(payment__household=household).delete()
                 Payment.objects.filter(household=household).delete()
+            finally:
+                cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def test_regisseur_records_a_sepa_return_with_the_bank_code(page, server, commune_alpha,
+                                                            billing_data):
+    """October is deposited and presented by direct debit; the bank returns it "AM04":
+    the régisseur types the code, the page records its label and the invoice is due."""
+    from django.utils import timezone
+
+    from tenant_apps.billing import deposits
+    from tenant_apps.billing.models import Deposit, InvoiceReminder
+    from tenant_apps.payments import sepa
+    from tenant_apps.payments.models import DebitItem, DebitRun, Mandate, PayfipSettings
+
+    household = billing_data["household"]
+    regisseur = make_user(commune_alpha, role=Role.REGISSEUR)
+    with inside(commune_alpha):
+        before = PayfipSettings.objects.filter(singleton=True).values().first()
+    try:
+        with inside(commune_alpha):
+            run = runs.invoice_run_create(period_start=OCT_1, period_end=OCT_31,
+                                          acting_user=regisseur, dispatch=False)
+            runs.invoice_run_compute(run=run)
+            runs.invoice_run_start_issue(run=run, acting_user=regisseur, dispatch=False)
+            runs.invoice_run_issue(run=run, render_pdfs=False)
+            group = InvoiceGroup.objects.get(run=run)
+            deposits.deposit_create(group=group, acting_user=regisseur, dispatch=False)
+            PayfipSettings.objects.update_or_create(singleton=True, defaults={
+                "creditor_identifier": "FR72ZZZ123456", "creditor_name": "Régie Alphaville",
+                "creditor_iban": "FR1420041010050500013M02606"})
+            sepa.mandate_create(household=household, holder_name="Hélène Le Guérec",
+                                iban="FR7630006000011234567890189", bic="",
+                                signed_on=date(2026, 9, 1), acting_user=regisseur)
+            debit = sepa.debit_run_create(
+                group=group, collection_date=timezone.localdate() + timedelta(days=14),
+                acting_user=regisseur)
+            number = Invoice.objects.get(run=run, household=household).number
+        _login(page, server, f"/gestion/connexion/?next=/gestion/paiements-en-ligne/"
+                             f"prelevements/{debit.pk}/", str(billing_data["regisseur"]))
+        row = page.get_by_role("row").filter(has_text=number)
+        row.get_by_label("Motif du rejet").fill("am04")
+        row.get_by_role("button", name="Rejet").click()
+        expect(page.get_by_text("Rejet enregistré : la facture est à nouveau à payer")
+               ).to_be_visible()
+        expect(page.get_by_role("row").filter(has_text=number)).to_contain_text(
+            "AM04 – Provision insuffisante")
+        shoot(page, "sepa-debit-run-return")
+        with inside(commune_alpha):
+            assert InvoiceReminder.objects.filter(invoice__number=number).count() == 1
+            assert Mandate.objects.get(household=household).status == "active"
+    finally:
+        with inside(commune_alpha), connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+            try:
+                DebitItem.objects.filter(invoice__household=household).delete()
+                DebitRun.objects.filter(group__run__period_start=OCT_1).delete()
+                Mandate.objects.filter(household=household).delete()
+                InvoiceReminder.objects.filter(invoice__household=household).delete()
+                Deposit.objects.filter(group__run__period_start=OCT_1).delete()
+                if before is None:
+                    PayfipSettings.objects.all().delete()
+                else:
+                    PayfipSettings.objects.filter(pk=before["id"]).update(
+                        **{k: v for k, v in before.items() if k != "id"})
             finally:
                 cursor.execute("SET session_replication_role = DEFAULT")
