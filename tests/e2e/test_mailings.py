@@ -68,7 +68,10 @@ def test_agent_sends_a_mailing_to_a_class(page, server, commune_alpha, classroom
 
     page.get_by_role("link", name="Nouveau mailing").click()
     page.get_by_label("Objet").fill(SUBJECT)
-    editor = page.get_by_role("textbox", name="Message")
+    # The rich-text area replaces the textarea once the page's script has run; both are
+    # named "Message", so wait for the area itself rather than race the script.
+    editor = page.locator(".rte-area[role=textbox][aria-label=Message]")
+    expect(editor).to_be_visible()
     editor.click()
     page.keyboard.type("Bonjour à toutes les familles,")
     page.keyboard.press("Enter")
