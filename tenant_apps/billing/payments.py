@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from tenant_apps.billing.selectors import only_due, with_amounts
 from tenant_apps.commune_settings.selectors import commune_settings_get
 from tenant_apps.families.models import Guardian, Household
 from tenant_apps.outbox.services import outbox_email_enqueue
+from tenants.selectors import current_commune_url
 
 ROLE_REFUSED = "Seuls le régisseur et l'administrateur enregistrent les paiements."
 MAX_PAYMENT_CENTS = 10_000_000  # 100 000 €: beyond, surely a typing error
@@ -149,13 +150,6 @@ def billing_recipients(household_id: int) -> list[str]:
                 .values_list("email", flat=True)[:2])
 
 
-def _site_url() -> str:
-    from tenants.selectors import commune_url
-
-    commune = getattr(connection, "tenant", None)
-    return commune_url(commune, "/").rstrip("/") if commune is not None else ""
-
-
 @transaction.atomic
 def invoice_reminder_send(*, invoice: Invoice, acting_user: User) -> InvoiceReminder | None:
     """Queue a reminder email for an unpaid issued invoice (None: nobody to write to)."""
@@ -174,7 +168,7 @@ def invoice_reminder_send(*, invoice: Invoice, acting_user: User) -> InvoiceRemi
         "invoice": current, "due": euros_label(current.due_cents),
         "total": euros_label(current.total_cents),
         "commune_name": commune_settings_get().display_name,
-        "link": f"{_site_url()}/factures/",
+        "link": current_commune_url("/factures/"),
     }
     outbox_email_enqueue(
         recipients=recipients,

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -34,7 +34,7 @@ from tenant_apps.bookings.models import Booking, BookingEvent, ClosurePeriod
 from tenant_apps.commune_settings.selectors import commune_settings_get
 from tenant_apps.families.models import Household
 from tenant_apps.outbox.services import outbox_email_enqueue
-from tenants.selectors import commune_url
+from tenants.selectors import current_commune_url
 
 LOOKBACK_DAYS = 120
 LOOKAHEAD_DAYS = 400
@@ -145,7 +145,7 @@ def _sync_entries(today: date) -> list[PrepaidLedgerEntry]:
 def _warn_low_balances(household_ids: set[int], today: date) -> None:
     threshold = billing_settings_get().low_balance_cents
     commune = commune_settings_get().display_name
-    link = commune_url(getattr(connection, "tenant"), "/factures/")  # noqa: B009
+    link = current_commune_url("/factures/")
     guardians = defaultdict(list)
     from tenant_apps.families.models import Guardian
 

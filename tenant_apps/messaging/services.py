@@ -4,7 +4,7 @@ Notifications go through the outbox in the same transaction and never carry the
 message itself: only a link to read it after signing in."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -20,16 +20,10 @@ from tenant_apps.messaging.models import (
     MessageSide,
 )
 from tenant_apps.outbox.services import outbox_email_enqueue
+from tenants.selectors import current_commune_url
 
 BODY_MAX = 5000
 SUBJECT_MAX = 150
-
-
-def _site_url() -> str:
-    from tenants.selectors import commune_url
-
-    commune = getattr(connection, "tenant", None)
-    return commune_url(commune, "/").rstrip("/") if commune is not None else ""
 
 
 def _clean_body(body: str) -> str:
@@ -118,7 +112,7 @@ def message_post(
             ConversationStatus.OPEN, None, None)
         fields += ["status", "handled_by", "handled_at"]
     conversation.save(update_fields=fields)
-    site_url = (site_url or _site_url()).rstrip("/")
+    site_url = (site_url or current_commune_url("")).rstrip("/")
     if side == MessageSide.AGENT:
         _notify_family(message, site_url)
     else:

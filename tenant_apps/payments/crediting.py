@@ -8,7 +8,6 @@ the operation becomes an anomaly that an agent resolves; nothing is credited."""
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -99,13 +98,13 @@ def _credit_top_up(operation: PayfipOperation) -> None:
 def _confirmation_email(operation: PayfipOperation, invoice: Invoice | None) -> None:
     from tenant_apps.commune_settings.selectors import commune_settings_get
     from tenant_apps.outbox.services import outbox_email_enqueue
-    from tenants.selectors import commune_url
+    from tenants.selectors import current_commune_url
 
     context = {
         "operation": operation, "invoice": invoice,
         "amount": rules.euros(operation.amount_cents),
         "commune_name": commune_settings_get().display_name,
-        "link": commune_url(getattr(connection, "tenant"), "/factures/"),  # noqa: B009
+        "link": current_commune_url("/factures/"),
         "receipt": operation.payment.receipt_number if operation.payment else
         (operation.ledger_entry.receipt_number if operation.ledger_entry else ""),
     }

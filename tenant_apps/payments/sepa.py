@@ -215,12 +215,11 @@ def debit_return_record(*, item: DebitItem, reason: str, acting_user: User) -> D
 
 
 def _mandate_revoked_email(item: DebitItem, reason: str) -> None:
-    from django.db import connection
     from django.template.loader import render_to_string
 
     from tenant_apps.commune_settings.selectors import commune_settings_get
     from tenant_apps.outbox.services import outbox_email_enqueue
-    from tenants.selectors import commune_url
+    from tenants.selectors import current_commune_url
 
     recipients = billing_recipients(item.invoice.household_id)
     if not recipients:
@@ -230,7 +229,7 @@ def _mandate_revoked_email(item: DebitItem, reason: str) -> None:
         body_text=render_to_string("payments/emails/mandate_revoked.txt", {
             "reason": reason, "invoice": item.invoice, "mandate": item.mandate,
             "commune_name": commune_settings_get().display_name,
-            "link": commune_url(getattr(connection, "tenant"), "/paiement/prelevement/"),  # noqa: B009
+            "link": current_commune_url("/paiement/prelevement/"),
         }),
         idempotency_key=f"sepa-mandate-revoked:{item.mandate_id}")
 

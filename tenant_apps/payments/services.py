@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from tenant_apps.accounts.models import User
@@ -29,6 +29,7 @@ from tenant_apps.payments.models import (
     PayfipSettings,
 )
 from tenant_apps.payments.selectors import operations_to_reconcile, payfip_settings_get
+from tenants.selectors import current_commune_url
 
 if TYPE_CHECKING:
     from django.forms import ModelForm
@@ -36,12 +37,6 @@ if TYPE_CHECKING:
 NOT_AVAILABLE = "Le paiement en ligne n'est pas proposé par votre commune pour le moment."
 UNAVAILABLE = ("Le service de paiement en ligne PayFiP ne répond pas. Réessayez dans "
                "quelques minutes, ou réglez auprès de la régie.")
-
-
-def _commune_url(path: str) -> str:
-    from tenants.selectors import commune_url
-
-    return commune_url(getattr(connection, "tenant"), path)  # noqa: B009 (untyped)
 
 
 def _log(operation: PayfipOperation | None, action: str, outcome: str) -> None:
@@ -97,8 +92,8 @@ def _operation_start(operation: PayfipOperation, label: str) -> str:
     request = payfip_client.PaymentRequest(
         numcli=operation.numcli, exer=operation.exer, refdet=operation.refdet or "",
         objet=label, montant_cents=operation.amount_cents, mel=operation.email,
-        urlnotif=_commune_url("/paiement/notification/"),
-        urlredirect=_commune_url("/paiement/retour/"), saisie=operation.mode)
+        urlnotif=current_commune_url("/paiement/notification/"),
+        urlredirect=current_commune_url("/paiement/retour/"), saisie=operation.mode)
     try:
         id_op = payfip_client.create_payment(request)
     except (payfip_client.PayfipError, ValueError) as exc:
