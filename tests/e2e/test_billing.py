@@ -7,6 +7,7 @@ same services itself, and the page's progress polling picks the result up."""
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, time, timedelta
 
 import pytest
@@ -76,27 +77,43 @@ def billing_data(commune_alpha) -> Iterator[dict[str, object]]:  # type: ignore[
         Booking.objects.bulk_create([Booking(child=child, service=service, household=household,
                                              day=d, state="attended") for d in days])
     yield {"regisseur": regisseur_email, "parent": parent_email, "household": household}
-    with inside(commune_alpha), connection.cursor() as cursor:
-        # Issued invoices are immutable (database triggers): off for this clean-up only.
+    with inside(commune_alpha), triggers_off():
+        run_ids = list(InvoiceRun.objects.filter(period_start=OCT_1, period_end=OCT_31)
+                       .values_list("id", flat=True))
+        InvoiceLine.objects.filter(invoice__run_id__in=run_ids).delete()
+        Invoice.objects.filter(run_id__in=run_ids).delete()
+        InvoiceGroup.objects.filter(run_id__in=run_ids).delete()
+        InvoiceRun.objects.filter(pk__in=run_ids).delete()
+        Booking.objects.filter(service=service).delete()
+        Registration.objects.filter(service=service).delete()
+        TariffBracket.objects.filter(tariff__service=service).delete()
+        Tariff.objects.filter(service=service).delete()
+        service.delete()
+        child.delete()
+        household.delete()
+        if created_year:
+            year.delete()
+
+
+@contextmanager
+def triggers_off() -> Iterator[None]:
+    """Issued invoices and the prepaid ledger are immutable (database triggers): off for
+    a test's clean-up only."""
+    with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
         try:
-            run_ids = list(InvoiceRun.objects.filter(period_start=OCT_1, period_end=OCT_31)
-                           .values_list("id", flat=True))
-            InvoiceLine.objects.filter(invoice__run_id__in=run_ids).delete()
-            Invoice.objects.filter(run_id__in=run_ids).delete()
-            InvoiceGroup.objects.filter(run_id__in=run_ids).delete()
-            InvoiceRun.objects.filter(pk__in=run_ids).delete()
-            Booking.objects.filter(service=service).delete()
-            Registration.objects.filter(service=service).delete()
-            TariffBracket.objects.filter(tariff__service=service).delete()
-            Tariff.objects.filter(service=service).delete()
-            service.delete()
-            child.delete()
-            household.delete()
-            if created_year:
-                year.delete()
+            yield
         finally:
             cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def _issue_october(regisseur) -> InvoiceRun:  # type: ignore[no-untyped-def]
+    """The worker's part of an invoice run: compute and issue October (PDFs on demand)."""
+    run = runs.invoice_run_create(period_start=OCT_1, period_end=OCT_31,
+                                  acting_user=regisseur, dispatch=False)
+    runs.invoice_run_compute(run=run)
+    runs.invoice_run_start_issue(run=run, acting_user=regisseur, dispatch=False)
+    return runs.invoice_run_issue(run=run, render_pdfs=False)
 
 
 def _login(page, server, path: str, email: str) -> None:  # type: ignore[no-untyped-def]
@@ -168,11 +185,7 @@ def test_prepaid_parent_sees_october_settled_by_the_account(page, server, commun
             prepaid.prepaid_top_up(household=household, amount_cents=5000, method="cash",
                                    acting_user=regisseur)
             prepaid.prepaid_sync(today=date(2026, 10, 20))
-            run = runs.invoice_run_create(period_start=OCT_1, period_end=OCT_31,
-                                          acting_user=regisseur, dispatch=False)
-            runs.invoice_run_compute(run=run)
-            runs.invoice_run_start_issue(run=run, acting_user=regisseur, dispatch=False)
-            runs.invoice_run_issue(run=run, render_pdfs=False)
+            run = _issue_october(regisseur)
             number = Invoice.objects.get(run=run, household=household).number
         _login(page, server, "/connexion/?next=/factures/", str(billing_data["parent"]))
         expect(page.get_by_role("heading", name="Mes factures")).to_be_visible()
@@ -185,14 +198,10 @@ def test_prepaid_parent_sees_october_settled_by_the_account(page, server, commun
     finally:
         Commune.objects.filter(pk=commune_alpha.pk).update(billing_mode=previous)
         commune_alpha.billing_mode = previous
-        with inside(commune_alpha), connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = replica")  # append-only ledger
-            try:
-                PaymentAllocation.objects.filter(payment__household=household).delete()
-                Payment.objects.filter(household=household).delete()
-                PrepaidLedgerEntry.objects.filter(household=household).delete()
-            finally:
-                cursor.execute("SET session_replication_role = DEFAULT")
+        with inside(commune_alpha), triggers_off():
+            PaymentAllocation.objects.filter(payment__household=household).delete()
+            Payment.objects.filter(household=household).delete()
+            PrepaidLedgerEntry.objects.filter(household=household).delete()
 
 
 def test_regisseur_cancels_a_returned_cheque(page, server, commune_alpha, billing_data):
@@ -210,11 +219,7 @@ def test_regisseur_cancels_a_returned_cheque(page, server, commune_alpha, billin
     regisseur = make_user(commune_alpha, role=Role.REGISSEUR)
     try:
         with inside(commune_alpha):
-            run = runs.invoice_run_create(period_start=OCT_1, period_end=OCT_31,
-                                          acting_user=regisseur, dispatch=False)
-            runs.invoice_run_compute(run=run)
-            runs.invoice_run_start_issue(run=run, acting_user=regisseur, dispatch=False)
-            runs.invoice_run_issue(run=run, render_pdfs=False)
+            run = _issue_october(regisseur)
             invoice = Invoice.objects.get(run=run, household=household)
             cheque = payment_record(household=household, method="cheque",
                                     amount_cents=invoice.total_cents,
@@ -235,15 +240,11 @@ def test_regisseur_cancels_a_returned_cheque(page, server, commune_alpha, billin
             assert PaymentReversal.objects.filter(payment=cheque).count() == 1
             assert InvoiceReminder.objects.filter(invoice=invoice).count() == 1
     finally:
-        with inside(commune_alpha), connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = replica")
-            try:
-                InvoiceReminder.objects.filter(invoice__household=household).delete()
-                PaymentReversal.objects.filter(payment__household=household).delete()
-                PaymentAllocation.objects.filter(payment__household=household).delete()
-                Payment.objects.filter(household=household).delete()
-            finally:
-                cursor.execute("SET session_replication_role = DEFAULT")
+        with inside(commune_alpha), triggers_off():
+            InvoiceReminder.objects.filter(invoice__household=household).delete()
+            PaymentReversal.objects.filter(payment__household=household).delete()
+            PaymentAllocation.objects.filter(payment__household=household).delete()
+            Payment.objects.filter(household=household).delete()
 
 
 def test_regisseur_records_a_sepa_return_with_the_bank_code(page, server, commune_alpha,
@@ -263,11 +264,7 @@ def test_regisseur_records_a_sepa_return_with_the_bank_code(page, server, commun
         before = PayfipSettings.objects.filter(singleton=True).values().first()
     try:
         with inside(commune_alpha):
-            run = runs.invoice_run_create(period_start=OCT_1, period_end=OCT_31,
-                                          acting_user=regisseur, dispatch=False)
-            runs.invoice_run_compute(run=run)
-            runs.invoice_run_start_issue(run=run, acting_user=regisseur, dispatch=False)
-            runs.invoice_run_issue(run=run, render_pdfs=False)
+            run = _issue_october(regisseur)
             group = InvoiceGroup.objects.get(run=run)
             deposits.deposit_create(group=group, acting_user=regisseur, dispatch=False)
             PayfipSettings.objects.update_or_create(singleton=True, defaults={
@@ -294,18 +291,14 @@ def test_regisseur_records_a_sepa_return_with_the_bank_code(page, server, commun
             assert InvoiceReminder.objects.filter(invoice__number=number).count() == 1
             assert Mandate.objects.get(household=household).status == "active"
     finally:
-        with inside(commune_alpha), connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = replica")
-            try:
-                DebitItem.objects.filter(invoice__household=household).delete()
-                DebitRun.objects.filter(group__run__period_start=OCT_1).delete()
-                Mandate.objects.filter(household=household).delete()
-                InvoiceReminder.objects.filter(invoice__household=household).delete()
-                Deposit.objects.filter(group__run__period_start=OCT_1).delete()
-                if before is None:
-                    PayfipSettings.objects.all().delete()
-                else:
-                    PayfipSettings.objects.filter(pk=before["id"]).update(
-                        **{k: v for k, v in before.items() if k != "id"})
-            finally:
-                cursor.execute("SET session_replication_role = DEFAULT")
+        with inside(commune_alpha), triggers_off():
+            DebitItem.objects.filter(invoice__household=household).delete()
+            DebitRun.objects.filter(group__run__period_start=OCT_1).delete()
+            Mandate.objects.filter(household=household).delete()
+            InvoiceReminder.objects.filter(invoice__household=household).delete()
+            Deposit.objects.filter(group__run__period_start=OCT_1).delete()
+            if before is None:
+                PayfipSettings.objects.all().delete()
+            else:
+                PayfipSettings.objects.filter(pk=before["id"]).update(
+                    **{k: v for k, v in before.items() if k != "id"})
